@@ -1,0 +1,53 @@
+"""A source (book folder, story.txt, story.md) → EPUB and PDF files: the whole pipeline.
+
+    read → Manuscript → (html sections) → writers → bytes → atomic files
+
+Everything is checked and rendered in memory before the first file is written, so a failed
+build leaves earlier outputs as they were.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import readers, themes
+from .errors import Warnings
+from .manuscript import Manuscript
+from .options import BuildOptions
+from .output import write_atomic
+from .writers import WRITERS
+
+
+@dataclass(frozen=True)
+class Output:
+    format: str
+    path: Path
+    size: int
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", text.lower(), flags=re.ASCII).strip("-")
+    return slug or "book"
+
+
+def render(manuscript: Manuscript, options: BuildOptions = BuildOptions()) -> dict[str, bytes]:
+    """Every requested format's bytes, in memory."""
+    theme = themes.load(options.theme)
+    return {name: WRITERS[name](manuscript, theme, options) for name in options.formats}
+
+
+def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = BuildOptions(),
+          warn: Warnings | None = None, title: str | None = None, author: str | None = None) -> list[Output]:
+    """Build the book at `source` into `out_dir`; return what was written."""
+    # 1. Read and check the whole manuscript: every problem is reported before anything is made.
+    manuscript = readers.read(Path(source), warn, title=title, author=author)
+    # 2. Render all formats in memory, so a failure in the last one writes nothing.
+    files = render(manuscript, options)
+    # 3. Only now touch the output folder, one atomic replace per file.
+    outputs = []
+    for name, data in files.items():
+        path = Path(out_dir) / f"{slugify(manuscript.slug)}.{name}"
+        write_atomic(path, data)
+        outputs.append(Output(name, path, len(data)))
+    return outputs

@@ -1,0 +1,88 @@
+"""A source and its built books → whether every word of the source made it into them.
+
+Words are compared as letters and digits only, case-folded, so typography (curly quotes,
+dashes) and hyphenation at line ends do not count as changes.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+from lxml import etree
+
+from .build import slugify
+from .manuscript import Manuscript
+
+
+def words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text)
+    return [w.casefold() for w in re.findall(r"[^\W_]+", text)]
+
+
+def epub_text(path: Path) -> str:
+    """The text of an EPUB's documents in spine order."""
+    with zipfile.ZipFile(path) as book:
+        opf_name = next(n for n in book.namelist() if n.endswith(".opf"))
+        opf = etree.fromstring(book.read(opf_name))
+        ns = {"opf": "http://www.idpf.org/2007/opf"}
+        items = {i.get("id"): i.get("href") for i in opf.iterfind(".//opf:manifest/opf:item", ns)}
+        base = opf_name.rsplit("/", 1)[0] + "/" if "/" in opf_name else ""
+        parts = []
+        for ref in opf.iterfind(".//opf:spine/opf:itemref", ns):
+            doc = etree.fromstring(book.read(base + items[ref.get("idref")]))
+            body = doc.find("{http://www.w3.org/1999/xhtml}body")
+            parts.append(" ".join(body.itertext()))
+        return "\n".join(parts)
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text (pdftotext), with words hyphenated at line ends joined again."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    return re.sub(r"(\w)[\u2010\u00ad]\s*\n\s*(\w)", r"\1\2", text)
+
+
+def missing(expected: list[str], found: list[str]) -> list[str]:
+    """Words of `expected` that `found` has fewer of."""
+    have = Counter(found)
+    lost = Counter(expected) - have
+    return sorted(lost.elements())
+
+
+def in_order(expected: list[str], found: list[str]) -> bool:
+    """Is `expected` a subsequence of `found`?"""
+    position = iter(found)
+    return all(word in position for word in expected)
+
+
+def source_words(book: Path) -> tuple[list[str], list[str]]:
+    """(words kept in order, words moved to the front matter) of a .txt story."""
+    from .readers.text import BODY, FRONT, decode, parse_story
+
+    story = parse_story(decode(book))
+    return words(story.trace.text(BODY)), words(story.trace.text(FRONT))
+
+
+def word_check(book: Path, manuscript: Manuscript, outputs: Path) -> list[tuple[str, bool]]:
+    """One line per built file: words in, words out, and any word lost."""
+    if book.suffix.lower() not in (".txt", ".text"):
+        return [("word check: only for .txt stories", True)]
+    body, front = source_words(book)
+    lines = []
+    for suffix, extract in ((".epub", epub_text), (".pdf", pdf_text)):
+        path = outputs / f"{slugify(manuscript.slug)}{suffix}"
+        if not path.exists():
+            lines.append((f"{path}: not built", False))
+            continue
+        found = words(extract(path))
+        lost = missing(body + front, found)
+        ordered = in_order(body, found)
+        ok = not lost and ordered
+        detail = "" if ok else f"; lost: {' '.join(lost[:20])}" if lost else "; words out of order"
+        lines.append((f"{path}: words in {len(body) + len(front):,}, words out {len(found):,}"
+                      f"{', all present in order' if ok else detail}", ok))
+    return lines

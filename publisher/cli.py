@@ -1,0 +1,160 @@
+"""Command line → library calls: parse, call, print one line per problem, exit.
+
+Errors we expect (PublisherError) become one line each and exit status 1; anything else is a
+bug and keeps its traceback.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__, readers
+from .build import build as build_book, slugify
+from .check import word_check
+from .errors import ManuscriptError, PublisherError, Warnings
+from .options import FORMATS, TRIMS, BuildOptions
+from .output import write_folder
+from .scaffold import import_files, new_book_files
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _fail(error: PublisherError) -> None:
+    lines = [str(p) for p in error.problems] if isinstance(error, ManuscriptError) else [str(error)]
+    for line in lines:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(1)
+
+
+def _show(warn: Warnings) -> None:
+    for message in warn.messages:
+        click.echo(f"warning: {message}", err=True)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="publisher")
+def main() -> None:
+    """Turn a manuscript into a store-ready EPUB and a print-ready PDF.
+
+    \b
+    Example:
+      publisher build books/the-lamplighters-daughter
+    """
+
+
+@main.command()
+@click.argument("book", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Folder for the built files.")
+@click.option("-f", "--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              help="Format to build (repeat for several). Default: all.")
+@click.option("--theme", default=BuildOptions.theme, show_default=True, help="Theme folder under styles/.")
+@click.option("--trim", default=BuildOptions.trim, show_default=True,
+              help=f"Print trim size: {', '.join(TRIMS)}, or WxH in inches or mm (152x229mm).")
+@click.option("--font-size", type=float, default=BuildOptions.font_size, show_default=True,
+              help="Body text size in points (PDF).")
+@click.option("--title", help="Title to use (overrides the story's own).")
+@click.option("--author", help="Author to use (overrides the story's own).")
+def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim: str, font_size: float,
+          title: str | None, author: str | None) -> None:
+    """Build BOOK (a book folder, a .txt story or a .md file) into EPUB and PDF.
+
+    \b
+    Example:
+      publisher build books/the-lamplighters-daughter -o dist --trim 5.5x8.5
+    """
+    warn = Warnings()
+    started = time.perf_counter()
+    try:
+        options = BuildOptions(formats=formats or FORMATS, theme=theme, trim=trim, font_size=font_size)
+        outputs = build_book(book, out_dir, options, warn, title=title, author=author)
+    except PublisherError as error:
+        _show(warn)
+        _fail(error)
+    _show(warn)
+    elapsed = time.perf_counter() - started
+    for output in outputs:
+        click.echo(f"{output.path}  {output.size / 1024:,.0f} KiB")
+    click.echo(f"built in {elapsed:.1f} s")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--title", required=True, help="The book's title.")
+@click.option("--author", default="", help="The author's name.")
+def new(folder: Path, title: str, author: str) -> None:
+    """Create a new book folder that builds at once.
+
+    \b
+    Example:
+      publisher new books/my-novel --title "My Novel" --author "A. Writer"
+    """
+    if folder.exists() and any(folder.iterdir()):
+        _fail(PublisherError(f"{folder}: already exists and is not empty"))
+    write_folder(folder, new_book_files(title, author), replace=folder.exists())
+    click.echo(f"created {folder}: edit {folder / 'book.toml'} and {folder / 'chapters'}/, then "
+               f"publisher build {folder}")
+
+
+@main.command()
+@click.argument("book", type=click.Path(path_type=Path))
+@click.option("--outputs", type=click.Path(path_type=Path),
+              help="Folder of built files to compare with the source, word by word (.txt stories).")
+def check(book: Path, outputs: Path | None) -> None:
+    """Check BOOK and report every problem at once, as path:line: message.
+
+    \b
+    Example:
+      publisher check books/the-lamplighters-daughter
+      publisher check story.txt --outputs dist
+    """
+    warn = Warnings()
+    try:
+        manuscript = readers.read(book, warn)
+        _show(warn)
+        click.echo(f"{book}: ok: {len(manuscript.chapters)} chapters, {manuscript.words:,} words")
+        if outputs is not None:
+            for line, ok in word_check(book, manuscript, outputs):
+                click.echo(line)
+                if not ok:
+                    sys.exit(1)
+    except PublisherError as error:
+        _show(warn)
+        _fail(error)
+
+
+@main.command(name="import")
+@click.argument("story", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "folder", type=click.Path(path_type=Path),
+              help="The book folder to write (default: books/<story name>).")
+@click.option("--title", help="Title to use (overrides the story's own).")
+@click.option("--author", help="Author to use (overrides the story's own).")
+@click.option("--force", is_flag=True, help="Replace the folder if it exists.")
+def import_(story: Path, folder: Path | None, title: str | None, author: str | None, force: bool) -> None:
+    """Turn a .txt story (or one .md file) into an editable book folder.
+
+    \b
+    Example:
+      publisher import story.txt -o books/my-story
+    """
+    warn = Warnings()
+    folder = folder or Path("books") / slugify(story.stem)
+    try:
+        if folder.exists() and not force:
+            raise PublisherError(f"{folder}: already exists; use --force to replace it")
+        source = readers.read_source(story, warn, title=title, author=author)
+        readers.assemble(source, warn)  # check it builds before writing anything
+        files = import_files(source)
+    except PublisherError as error:
+        _show(warn)
+        _fail(error)
+    _show(warn)
+    write_folder(folder, files, replace=force)
+    click.echo(f"imported {story} → {folder} ({len(source.chapters)} chapters)")
+
+
+if __name__ == "__main__":
+    main()

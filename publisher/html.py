@@ -1,0 +1,243 @@
+"""Manuscript → XHTML sections (title page, summary, disclaimer, chapters…), shared by every writer.
+
+A Section is one semantic unit of the book, an lxml ``<section>`` in the XHTML namespace with
+its ``epub:type`` and ARIA role. The EPUB writer puts each in its own file; the PDF writer puts
+them all in one document. Ids inside chapters are prefixed with the chapter's name, so they stay
+unique when chapters share a document.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from lxml import etree
+
+from .manuscript import Chapter, Manuscript
+
+XHTML = "http://www.w3.org/1999/xhtml"
+EPUB = "http://www.idpf.org/2007/ops"
+NSMAP = {None: XHTML, "epub": EPUB}
+EPUB_TYPE = f"{{{EPUB}}}type"
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str  # file stem and anchor: "titlepage", "chapter-001"
+    kind: str  # its epub:type
+    title: str  # as listed in contents and navigation
+    element: etree._Element
+    matter: str  # "front", "body" or "back"
+    in_toc: bool = False
+    chapter: Chapter | None = None
+
+
+def el(tag: str, text: str | None = None, /, **attributes: str) -> etree._Element:
+    """An XHTML element; attribute names use _ for - and epub_type for epub:type."""
+    element = etree.Element(f"{{{XHTML}}}{tag}", nsmap=NSMAP)
+    for key, value in attributes.items():
+        name = EPUB_TYPE if key == "epub_type" else key.rstrip("_").replace("_", "-")
+        element.set(name, value)
+    element.text = text
+    return element
+
+
+def child(parent: etree._Element, tag: str, text: str | None = None, /, **attributes: str) -> etree._Element:
+    element = el(tag, text, **attributes)
+    parent.append(element)
+    return element
+
+
+def fragment(html: str) -> list[etree._Element]:
+    """Parse a Manuscript XHTML fragment into XHTML-namespaced elements."""
+    wrapper = etree.fromstring(f'<div xmlns="{XHTML}">{html}</div>')
+    return list(wrapper)
+
+
+def _append_html(parent: etree._Element, html: str) -> None:
+    for element in fragment(html):
+        parent.append(element)
+
+
+def section(name: str, kind: str, role: str | None, css_class: str, heading: str | None = None,
+            hide_heading: bool = False) -> etree._Element:
+    attributes = {"id": name, "epub_type": kind, "class": css_class}
+    if role:
+        attributes["role"] = role
+    element = el("section", **attributes)
+    if heading is not None:
+        h1 = child(element, "h1", heading, id=f"{name}-title")
+        if hide_heading:
+            h1.set("class", "hidden-heading")
+        element.set("aria-labelledby", f"{name}-title")
+    return element
+
+
+def _prefix_ids(element: etree._Element, prefix: str) -> None:
+    """Make a chapter's ids unique in the book: fn:1 → chapter-003-fn-1."""
+    def fix(value: str) -> str:
+        return f"{prefix}-" + re.sub(r"[^\w-]", "-", value)
+
+    for node in element.iter():
+        if node.get("id"):
+            node.set("id", fix(node.get("id")))
+        href = node.get("href")
+        if href and href.startswith("#"):
+            node.set("href", "#" + fix(href[1:]))
+
+
+def _footnotes(body: etree._Element, name: str) -> None:
+    """Python-Markdown's footnotes → EPUB 3 noterefs and footnote asides, with back links."""
+    for ref in body.iter(f"{{{XHTML}}}a"):
+        if ref.get("class") == "footnote-ref":
+            ref.set(EPUB_TYPE, "noteref")
+            ref.set("role", "doc-noteref")
+            ref.set("class", "noteref")
+            sup = ref.getparent()
+            if sup.get("id"):  # the back link targets the reference itself
+                ref.set("id", sup.attrib.pop("id"))
+    for block in list(body.iter(f"{{{XHTML}}}div")):
+        if block.get("class") != "footnote":
+            continue
+        notes = el("section", epub_type="footnotes", **{"class": "footnotes", "aria-label": "Footnotes"})
+        for item in block.iter(f"{{{XHTML}}}li"):
+            aside = child(notes, "aside", id=item.get("id"), epub_type="footnote", role="doc-footnote",
+                          **{"class": "footnote"})
+            aside.text = item.text
+            for part in list(item):
+                aside.append(part)
+            for back in aside.iter(f"{{{XHTML}}}a"):
+                if back.get("class") == "footnote-backref":
+                    back.set("role", "doc-backlink")
+                    back.set("aria-label", "Back to text")
+                    back.attrib.pop("title", None)
+        block.getparent().replace(block, notes)
+
+
+def _note(parent: etree._Element, html: str, css_class: str, label: str) -> None:
+    aside = child(parent, "aside", role="note", **{"class": css_class, "aria-label": label})
+    child(aside, "p", label, **{"class": "note-label"})
+    _append_html(aside, html)
+
+
+def chapter_section(chapter: Chapter, language: str) -> Section:
+    element = section(chapter.slug, "chapter", "doc-chapter", "chapter", chapter.title)
+    if chapter.summary_html:
+        summary = child(element, "div", role="doc-abstract", **{"class": "chapter-summary", "aria-label": "Summary"})
+        _append_html(summary, chapter.summary_html)
+    if chapter.notes_html:
+        _note(element, chapter.notes_html, "chapter-notes", "Notes")
+    body = child(element, "div", **{"class": "chapter-body"})
+    _append_html(body, chapter.body_html)
+    _footnotes(body, chapter.slug)
+    if chapter.end_notes_html:
+        _note(element, chapter.end_notes_html, "chapter-end-notes", "End notes")
+    _prefix_ids(body, chapter.slug)
+    first = next((p for p in body if p.tag == f"{{{XHTML}}}p"), None)
+    if first is not None:
+        first.set("class", ((first.get("class") or "") + " first").strip())
+    return Section(chapter.slug, "chapter", chapter.title, element, "body", in_toc=True, chapter=chapter)
+
+
+def title_section(manuscript: Manuscript) -> Section:
+    meta = manuscript.metadata
+    element = section("titlepage", "titlepage", None, "titlepage")
+    child(element, "h1", meta.title, **{"class": "title", "id": "titlepage-title"})
+    element.set("aria-labelledby", "titlepage-title")
+    if meta.subtitle:
+        child(element, "p", meta.subtitle, **{"class": "subtitle"})
+    if meta.authors:
+        child(element, "p", meta.byline, **{"class": "author"})
+    if meta.series:
+        index = f", book {meta.series_index:g}" if meta.series_index else ""
+        child(element, "p", f"{meta.series}{index}", **{"class": "series"})
+    if meta.story:
+        details = child(element, "dl", **{"class": "story-info"})
+        rows = meta.story.fields() + [("Words", f"{manuscript.words:,}"),
+                                      ("Chapters", str(len(manuscript.chapters)))]
+        for label, text in rows:
+            child(details, "dt", label)
+            child(details, "dd", text)
+    if meta.publisher:
+        child(element, "p", meta.publisher, **{"class": "publisher"})
+    return Section("titlepage", "titlepage", meta.title, element, "front")
+
+
+def copyright_section(manuscript: Manuscript) -> Section:
+    meta = manuscript.metadata
+    element = section("copyright", "copyright-page", None, "copyright", "Copyright", hide_heading=True)
+    year = meta.date[:4] if meta.date else ""
+    rights = meta.rights or (f"© {year} {meta.byline}".replace("  ", " ").strip() if meta.authors else "")
+    lines = [meta.title + (f": {meta.subtitle}" if meta.subtitle else ""), rights,
+             f"Published by {meta.publisher}" if meta.publisher else "",
+             f"ISBN {meta.isbn}" if meta.isbn else "", f"Identifier: {meta.identifier}" if not meta.isbn else "",
+             f"Edition date: {meta.date}" if meta.date else ""]
+    for line in filter(None, lines):
+        child(element, "p", line)
+    return Section("copyright", "copyright-page", "Copyright", element, "front")
+
+
+def prose_section(name: str, kind: str, role: str | None, heading: str, html: str) -> Section:
+    element = section(name, kind, role, name, heading)
+    _append_html(element, html)
+    return Section(name, kind, heading, element, "front")
+
+
+def front_sections(manuscript: Manuscript) -> list[Section]:
+    """The front matter in reading order; a page exists only when it has something to say."""
+    front = manuscript.front_matter
+    sections = [title_section(manuscript)]
+    if front.has_summary_page:
+        sections.append(prose_section("summary", "abstract", "doc-abstract", "Summary", front.summary_html))
+    if front.has_disclaimer_page:
+        sections.append(prose_section("disclaimer", "notice", "doc-notice", "Disclaimer", front.disclaimer_html))
+    if front.notes:
+        notes = "".join(f'<p class="note-label">{_escape(n.label)}</p>{n.html}' for n in front.notes)
+        sections.append(prose_section("notes", "preamble", None, "Notes", notes))
+    if front.has_dedication:
+        sections.append(prose_section("dedication", "dedication", "doc-dedication", "Dedication",
+                                      front.dedication_html))
+        sections[-1].element.find(f"{{{XHTML}}}h1").set("class", "hidden-heading")
+    return sections
+
+
+def chapter_sections(manuscript: Manuscript) -> list[Section]:
+    return [chapter_section(chapter, manuscript.metadata.language) for chapter in manuscript.chapters]
+
+
+def contents(sections: list[Section], href: Callable[[Section], str], title: str = "Contents") -> etree._Element:
+    """The table of contents as a nav element, linking every section marked in_toc."""
+    nav = el("nav", id="toc", epub_type="toc", role="doc-toc", **{"class": "contents", "aria-labelledby": "toc-title"})
+    child(nav, "h1", title, id="toc-title")
+    items = child(nav, "ol")
+    for entry in sections:
+        if entry.in_toc:
+            child(child(items, "li"), "a", entry.title, href=href(entry))
+    return nav
+
+
+def page(sections: list[etree._Element], title: str, language: str, stylesheets: list[str],
+         body_class: str = "") -> etree._Element:
+    """A whole XHTML document holding the given elements."""
+    root = el("html", lang=language)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+    head = child(root, "head")
+    child(head, "meta", charset="utf-8")
+    child(head, "title", title)
+    for href in stylesheets:
+        child(head, "link", rel="stylesheet", type="text/css", href=href)
+    body = child(root, "body")
+    if body_class:
+        body.set("class", body_class)
+    for element in sections:
+        body.append(copy.deepcopy(element))
+    return root
+
+
+def serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

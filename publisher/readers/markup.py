@@ -1,0 +1,89 @@
+"""Markdown text → a sanitised XHTML fragment, typeset, with the images it references.
+
+Every reader ends here, so the Manuscript's bodies are alike whatever the source: scene breaks
+are ``<hr class="scene-break"/>``, footnotes are Python-Markdown's, raw HTML is cut down to
+what an ebook may hold.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from lxml import etree, html as lxml_html
+
+from ..typography import typeset
+
+EXTENSIONS = ["footnotes", "tables", "attr_list", "sane_lists", "md_in_html"]
+EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TEXT": "↩\ufe0e", "SUPERSCRIPT_TEXT": "{}"}}
+
+# What a manuscript may contain: an ebook's inline and block elements, nothing active.
+ALLOWED_TAGS = {
+    "p", "em", "strong", "i", "b", "u", "s", "sub", "sup", "small", "span", "div", "br", "hr",
+    "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+    "a", "img", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "figure",
+    "figcaption", "pre", "code", "abbr", "cite", "q", "mark", "del", "ins", "section", "aside",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "lang", "title", "dir"},
+    "a": {"href"}, "img": {"src", "alt", "width", "height"}, "ol": {"start"},
+    "td": {"colspan", "rowspan", "align"}, "th": {"colspan", "rowspan", "align"},
+}
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Fragment:
+    html: str
+    images: tuple[tuple[str, str], ...]  # (src, alt) in order
+    words: int
+
+
+def markdown_to_html(text: str) -> str:
+    """Plain Python-Markdown conversion, before sanitising and typesetting."""
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="xhtml")
+    return md.convert(text)
+
+
+def strip_invalid_xml(text: str) -> tuple[str, int]:
+    """Remove characters XML cannot hold (control characters); return the text and how many."""
+    cleaned, count = _INVALID_XML.subn("", text)
+    return cleaned, count
+
+
+def count_words(text: str) -> int:
+    return len(re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text))
+
+
+def render(text: str, language: str = "en") -> Fragment:
+    """Markdown → sanitised, typeset XHTML fragment (no namespace, no wrapper element)."""
+    raw = markdown_to_html(text)
+    safe = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True)
+    typeset_html = typeset(safe, language)
+    root = lxml_html.fragment_fromstring(typeset_html or "<p></p>", create_parent="div") if typeset_html.strip() \
+        else etree.Element("div")
+    for hr in root.iter("hr"):
+        if hr.getparent() is None or "footnote" not in (hr.getparent().get("class") or ""):
+            hr.set("class", "scene-break")
+    for heading in root.iter("h1"):  # the chapter title is the only h1
+        heading.tag = "h2"
+    images = tuple((img.get("src", ""), img.get("alt", "")) for img in root.iter("img"))
+    body_text = " ".join(
+        el.text_content() for el in root if not (el.get("class") or "").startswith("footnote"))
+    out = "".join(etree.tostring(child, encoding="unicode", method="xml") for child in root)
+    if root.text and root.text.strip():
+        out = f"<p>{_escape(root.text)}</p>" + out
+    return Fragment(out, images, count_words(body_text))
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def typeset_title(text: str, language: str = "en") -> str:
+    """Plain text (a title) → the same text with typographic quotes and dashes."""
+    import html as html_module
+
+    return html_module.unescape(typeset(html_module.escape(text, quote=False), language))

@@ -1,0 +1,546 @@
+"""A plain-text story (as saved from an archive or a forum) → a BookSource of Markdown chapters.
+
+The text is read in four passes: decode (any common encoding, any line ending), the labelled
+header block (``Summary:``, ``Rating:`` …), chapter headings (``Chapter One``, ``CHAPTER XIV.``,
+``~ Chapter 3 ~``, ``Prologue``), then each chapter's paragraphs (disclaimers and author's notes
+taken out, scene breaks, hard wrapping undone, emphasis kept, everything else escaped).
+
+Nothing may be lost, so every piece of the source is recorded in a `Trace` with what became of
+it: body text, text moved to the front matter, or a recognised label. `publisher check` and the
+tests compare the trace with the built books.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomli_w
+
+from ..errors import ManuscriptError, Problem, Warnings
+from .assemble import BookSource, ChapterSource
+
+# ---------------------------------------------------------------- decoding
+
+
+def decode(path: Path) -> str:
+    """Bytes in UTF-8 (BOM or not), UTF-16 with BOM, Windows-1252 or Latin-1 → text with LF lines."""
+    data = path.read_bytes()
+    text = decode_bytes(data, str(path))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def decode_bytes(data: bytes, where: str) -> str:
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise ManuscriptError([Problem(f"broken {encoding} text at byte {error.start}", where)]) from None
+    if b"\x00" in data[:4096]:
+        raise ManuscriptError([Problem("this is a binary file, not a text story", where)])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    guess = (best.encoding if best else "cp1252").lower()
+    # Western single-byte text is nearly always Windows-1252 (a superset of Latin-1's printable
+    # characters); detectors often name a cousin such as cp1250 or mac_roman for short files.
+    if guess.replace("_", "-") in ("cp1252", "windows-1252", "latin-1", "iso8859-1", "latin1", "ascii",
+                                   "cp1250", "iso8859-15", "mac-roman", "iso8859-2", "cp850", "cp437"):
+        guess = "cp1252"
+    try:
+        return data.decode(guess)
+    except (UnicodeDecodeError, LookupError):
+        return data.decode("latin-1")
+
+
+# ---------------------------------------------------------------- the trace
+
+
+@dataclass
+class Trace:
+    """What became of each piece of the source, in source order."""
+
+    pieces: list[tuple[str, str]] = field(default_factory=list)  # (kind, text)
+
+    def add(self, kind: str, text: str) -> None:
+        if text.strip():
+            self.pieces.append((kind, text))
+
+    def text(self, *kinds: str) -> str:
+        return "\n".join(text for kind, text in self.pieces if kind in kinds)
+
+
+BODY, FRONT, LABEL = "body", "front", "label"  # kept in order / moved before chapter one / recognised markup
+
+# ---------------------------------------------------------------- the header block
+
+# Label (lower case, without the colon) → the book.toml field it fills.
+LABELS = {
+    "title": "title", "author": "author", "by": "author", "written by": "author", "fandom": "fandoms",
+    "fandoms": "fandoms", "rating": "rating", "rated": "rating", "pairing": "relationships",
+    "pairings": "relationships", "relationship": "relationships", "relationships": "relationships",
+    "characters": "characters", "character": "characters", "warning": "warnings", "warnings": "warnings",
+    "category": "tags", "categories": "tags", "genre": "tags", "genres": "tags", "tags": "tags",
+    "status": "status", "words": "words", "word count": "words", "summary": "summary",
+    "disclaimer": "disclaimer", "dedication": "dedication", "spoilers": "note:Spoilers",
+    "feedback": "note:Feedback", "archive": "note:Archive", "a/n": "note:Author's Note",
+    "an": "note:Author's Note", "author's note": "note:Author's Note", "authors note": "note:Author's Note",
+    "author’s note": "note:Author's Note", "notes": "note:Notes", "note": "note:Notes",
+}
+LIST_FIELDS = {"fandoms", "relationships", "characters", "warnings", "tags"}
+_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z/’' ]{0,24}?)\s*:\s*(.*)$")
+_BY = re.compile(r"^\s*(?:by|written by)\s+(\S.{0,60})$", re.IGNORECASE)
+
+
+def _label_of(line: str, unknown_ok: bool) -> tuple[str, str, str] | None:
+    """(field, label as written, value) when the line starts a header label."""
+    match = _LABEL.match(line)
+    if match:
+        label = match[1].strip()
+        key = LABELS.get(label.lower())
+        if key:
+            return key, line[: line.index(":") + 1], match[2]
+        words = label.split()
+        if unknown_ok and len(words) <= 3 and all(w[0].isupper() for w in words) and match[2].strip():
+            return f"note:{label}", line[: line.index(":") + 1], match[2]
+    match = _BY.match(line)
+    if match:
+        return "author", line[: line.lower().index("by") + 2], match[1]
+    return None
+
+
+def parse_header(lines: list[str], trace: Trace | None = None) -> tuple[dict[str, str], int]:
+    """Labelled lines at the top → ({field: value}, number of lines used).
+
+    Values run on over following lines until a blank line or the next label. Unknown labels
+    count only inside a block that has a known one, so a first line of prose is never taken.
+    """
+    trace = trace if trace is not None else Trace()
+    fields: dict[str, str] = {}
+    pieces: list[tuple[str, str, str]] = []
+    index, current = 0, None
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    start = index
+    known = False
+    while index < len(lines):
+        line = lines[index]
+        if heading_of(lines, index) is not None and line.strip():
+            break
+        found = _label_of(line, unknown_ok=True)
+        if found and (not found[0].startswith("note:") or known or _block_has_known(lines, index)):
+            known = known or not found[0].startswith("note:") or found[0] == "note:Author's Note"
+            current = [found[0], found[1], found[2].strip()]
+            pieces.append(current)  # type: ignore[arg-type]
+        elif not line.strip():
+            current = None
+        elif current is not None:
+            current[2] = (current[2] + "\n" + line.strip()).strip()
+        else:
+            break
+        index += 1
+    if not pieces:
+        return {}, start if start == len(lines) else 0
+    for key, label, value in pieces:
+        trace.add(LABEL, label)
+        if key == "words":
+            trace.add(LABEL, value)  # we count words ourselves
+            continue
+        trace.add(FRONT, value)
+        if key in fields and value:
+            fields[key] = fields[key] + "\n\n" + value
+        elif value:
+            fields[key] = value
+    return fields, index
+
+
+def _block_has_known(lines: list[str], index: int) -> bool:
+    """Does the run of labelled lines from `index` contain a known label?"""
+    for line in lines[index:index + 40]:
+        if heading_of([line], 0) is not None:
+            return False
+        found = _label_of(line, unknown_ok=False)
+        if found:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- chapter headings
+
+_ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_WORD_NUMBER = (rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES[:9])}))?|{'|'.join(_ONES)}|"
+                r"hundred|one hundred|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final)")
+_ROMAN = r"(?=[ivxlc])(?:c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
+_NUMBER = rf"(?:\d{{1,4}}|{_ROMAN}|{_WORD_NUMBER})"
+_KIND = r"(?:chapter|chap\.|ch\.|part|book|volume|act)"
+_SPECIAL = r"(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction|coda|postscript)"
+_DECOR = r"[\s~=*#\-–—_+.:|\[\]()<>oOxX]*?"
+_HEADING = re.compile(
+    rf"^{_DECOR}(?P<head>(?:{_KIND}\s+{_NUMBER}|{_SPECIAL}(?:\s+{_NUMBER})?))(?P<rest>.*?)$", re.IGNORECASE)
+_TITLE_SEPARATOR = re.compile(r"^\s*(?:[.:\-–—|]+|\s[-–—]\s?)\s*(?P<title>\S.*?)\s*$")
+
+
+def _clean_decoration(text: str) -> str:
+    return re.sub(r"^[\s~=*#\-–—_+|\[\]()<>]+|[\s~=*#\-–—_+|\[\]()<>]+$", "", text)
+
+
+def heading_of(lines: list[str], index: int) -> tuple[str, int] | None:
+    """If lines[index] is a chapter heading: (its title, lines it takes: 1 or 2 with a title line)."""
+    line = lines[index].strip()
+    if not line or len(line) > 90:
+        return None
+    match = _HEADING.match(line)
+    if not match:
+        return None
+    head = match["head"]
+    rest = _clean_decoration(match["rest"]) if not match["rest"].strip(" ~=*#-–—_+[]()<>.:|") == "" else ""
+    if rest:
+        # "Chapter 12: The Title" needs a separator; "Chapter and verse…" or "Chapter 1 was…" is prose.
+        separated = _TITLE_SEPARATOR.match(match["rest"])
+        if not separated:
+            return None
+        rest = _clean_decoration(separated["title"])
+        if rest.endswith((",", ";")) or len(rest.split()) > 12:
+            return None
+    title = _tidy_heading(head) + (f": {rest}" if rest else "")
+    # Deliberately a heading: a paragraph of its own (blank line before, or at the top).
+    if index > 0 and lines[index - 1].strip() and heading_of(lines, index - 1) is None:
+        return None
+    taken = 1
+    nxt = lines[index + 1].strip() if index + 1 < len(lines) else ""
+    after = lines[index + 2].strip() if index + 2 < len(lines) else ""
+    if not rest and nxt and not after and len(nxt) <= 70 and not nxt.endswith((",", ";")) \
+            and _label_of(nxt, unknown_ok=False) is None and not is_scene_break(nxt):
+        title = f"{title}: {_clean_decoration(nxt)}"
+        taken = 2
+    elif nxt and not after and taken == 1 and (rest or is_scene_break(nxt)):
+        pass
+    elif nxt and after:
+        return None  # the heading runs straight into a paragraph: prose, not a heading
+    return title, taken
+
+
+def _tidy_heading(head: str) -> str:
+    words = head.split()
+    out = []
+    for word in words:
+        if re.fullmatch(_ROMAN, word.lower().rstrip(".")) and word.lower() not in ("i",) or word.upper() == "I" \
+                and len(words) > 1:
+            out.append(word.upper().rstrip("."))
+        else:
+            out.append(word[:1].upper() + word[1:].lower() if word.isupper() or word.islower() else word)
+    return " ".join(out)
+
+
+# ---------------------------------------------------------------- paragraphs
+
+_SCENE_BREAK = re.compile(r"^[\s*~#=_+\-–—•·°º∞§¤○●◊♦❖✦✧❦❧⁂]*(?:o0o|0o0|oOo|OoO|xXx|XxX|x|o|O|X)?"
+                          r"[\s*~#=_+\-–—•·°º∞§¤○●◊♦❖✦✧❦❧⁂]*$")
+_END_MARK = re.compile(r"^[\s~*\-–—=]*(the end|end|end of (?:story|part \w+|book \w+)|end file|fin|tbc|"
+                       r"to be continued|the end\?|finis)[\s.!?…~*\-–—=]*$", re.IGNORECASE)
+_NOTE = re.compile(r"^\s*[(\[]?\s*(a/n|an|author'?s note|author’s note|authors note|note)\s*[:\-–—]\s*",
+                   re.IGNORECASE)
+_DISCLAIMER = re.compile(r"^\s*[(\[]?\s*disclaimer\s*[:\-–—]\s*", re.IGNORECASE)
+_SUMMARY = re.compile(r"^\s*summary\s*:\s*", re.IGNORECASE)
+
+
+def is_scene_break(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped or set(stripped) <= set(". …") or stripped.isalpha():
+        return False
+    return bool(_SCENE_BREAK.match(stripped))
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    """Lines → blocks separated by blank lines (a scene-break line is a block of its own)."""
+    blocks, current = [], []
+    for line in lines:
+        if not line.strip():
+            if current:
+                blocks.append(current)
+            current = []
+        elif is_scene_break(line):
+            if current:
+                blocks.append(current)
+            blocks.append([line])
+            current = []
+        else:
+            current.append(line)
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def wrap_width(lines: list[str]) -> int:
+    """The column the text was hard-wrapped at, or 0 when lines are whole paragraphs."""
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    if len(lengths) < 8:
+        return 0
+    width = lengths[int(len(lengths) * 0.9)]
+    near = sum(1 for n in lengths if width - 15 <= n <= width)
+    return width if width <= 100 and near >= len(lengths) * 0.4 else 0
+
+
+def _paragraphs(block: list[str], width: int) -> list[tuple[str, list[str]]]:
+    """A block → ("prose", lines joined later) or ("verse", lines kept) paragraphs."""
+    if len(block) == 1:
+        return [("prose", block)]
+    limit = width * 0.7 if width else 55
+    if all(len(line.strip()) <= limit for line in block) and (width or max(len(x) for x in block) <= 55):
+        return [("verse", block)]
+    if not width:
+        return [("prose", [line]) for line in block]  # one paragraph a line
+    paragraphs: list[list[str]] = []
+    indented = sum(1 for line in block[1:] if re.match(r"^(\t| {2,})\S", line))
+    for number, line in enumerate(block):
+        if number and indented and re.match(r"^(\t| {2,})\S", line):
+            paragraphs.append([line])
+        elif paragraphs:
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+    return [("prose", p) for p in paragraphs]
+
+
+# ---------------------------------------------------------------- inline text → Markdown
+
+_TAGS = {"i": "*", "em": "*", "b": "**", "strong": "**", "u": "*", "cite": "*"}
+_TAG = re.compile(r"</?(i|em|b|strong|u|cite)>", re.IGNORECASE)
+_DROPPED_TAG = re.compile(r"</?(p|div|span|font)(\s[^<>]*)?>|<br\s*/?>", re.IGNORECASE)
+_EMPHASIS = re.compile(r"(?<![\w*\\])(\*{1,2}|_)(?=[^\s*_])(.+?)(?<=[^\s\\])\1(?![\w*])")
+
+
+def _escape(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = re.sub(r"([`*_\[\]{}|])", r"\\\1", text)
+    return text
+
+
+def inline(text: str, trace: Trace) -> str:
+    """Plain text of one paragraph → Markdown with its emphasis kept and all else literal."""
+    out, position = [], 0
+    text = _TAG.sub(lambda m: "\0" + _TAGS[m[1].lower()] + "\0", text)
+    for tag in _DROPPED_TAG.findall(text):
+        trace.add(LABEL, "".join(tag))
+    text = _DROPPED_TAG.sub(" ", text)
+    for match in re.finditer(r"\0(\*{1,2})\0(.*?)\0\1\0|" + _EMPHASIS.pattern, text):
+        out.append(_escape(text[position:match.start()].replace("\0", "")))
+        marks = match[1] or match[3]
+        inner = match[2] if match[1] else match[4]
+        inner = inner.replace("\0", "")
+        marker = "**" if len(marks) == 2 else "*"
+        out.append(f"{marker}{_escape(inner.strip())}{marker}" if inner.strip() else _escape(inner))
+        position = match.end()
+    out.append(_escape(text[position:].replace("\0", "")))
+    markdown = "".join(out)
+    # A paragraph must not start like a Markdown block (heading, quote, list).
+    markdown = re.sub(r"^(\s*)([#>+-])", r"\1\\\2", markdown)
+    markdown = re.sub(r"^(\s*\d+)([.)])(\s)", r"\1\\\2\3", markdown)
+    return markdown
+
+
+# ---------------------------------------------------------------- the story
+
+
+@dataclass
+class ChapterDraft:
+    title: str
+    notes: list[str] = field(default_factory=list)
+    end_notes: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)  # Markdown blocks
+
+    def markdown(self) -> str:
+        front = ["---", f"title: {_yaml_line(self.title)}"]
+        for key, parts in (("summary", self.summary), ("notes", self.notes), ("end_notes", self.end_notes)):
+            if parts:
+                front.append(f"{key}: |")
+                front += ["  " + line if line else "" for line in "\n\n".join(parts).split("\n")]
+        front.append("---")
+        return "\n".join(front) + "\n\n" + "\n\n".join(self.blocks) + "\n"
+
+
+def _yaml_line(text: str) -> str:
+    return text.replace("\n", " ")
+
+
+@dataclass
+class Story:
+    header: dict[str, str]
+    chapters: list[ChapterDraft]
+    trace: Trace
+
+
+def _paragraph_markdown(kind: str, lines: list[str], trace: Trace) -> str:
+    if kind == "verse":
+        return "  \n".join(inline(line.strip(), trace) for line in lines)
+    return inline(" ".join(line.strip() for line in lines), trace)
+
+
+def _strip_label(pattern: re.Pattern, text: str, trace: Trace) -> str:
+    match = pattern.match(text)
+    trace.add(LABEL, match[0])
+    rest = text[match.end():].strip()
+    if text.lstrip().startswith(("(", "[")) and rest.endswith((")", "]")):
+        trace.add(LABEL, rest[-1])
+        rest = rest[:-1].strip()
+    return rest
+
+
+def parse_story(text: str) -> Story:
+    """The whole text → header fields and chapter drafts, with a trace of every piece."""
+    trace = Trace()
+    text = unicodedata.normalize("NFC", text.lstrip("\ufeff")).replace("\t", "    ")
+    lines = text.split("\n")
+    header, used = parse_header(lines, trace)
+    if "title" not in header:
+        # An untitled header may still open with "Title line" / "by Author".
+        pass
+    body = lines[used:]
+    width = wrap_width(body)
+    chapters: list[ChapterDraft] = []
+    disclaimers_seen = {_norm(header.get("disclaimer", ""))} - {""}
+    disclaimers: list[str] = []
+    index, start = 0, 0
+    sections: list[tuple[str | None, list[str]]] = []
+    current_title: str | None = None
+    while index < len(body):
+        found = heading_of(body, index)
+        if found:
+            sections.append((current_title, body[start:index]))
+            current_title = found[0]
+            trace.add(BODY, found[0])  # the heading's words stay: they are the chapter title
+            index += found[1]
+            start = index
+            continue
+        index += 1
+    sections.append((current_title, body[start:]))
+    for title, section_lines in sections:
+        blocks = _blocks(section_lines)
+        if title is None and not blocks:
+            continue
+        chapter = ChapterDraft(title or f"Chapter {len(chapters) + 1}")
+        paragraphs = [(kind, lines) for block in blocks for kind, lines in _paragraphs(block, width)]
+        # Leading disclaimers, summaries and author's notes.
+        while paragraphs and paragraphs[0][0] == "prose":
+            first = " ".join(line.strip() for line in paragraphs[0][1])
+            if _DISCLAIMER.match(first):
+                rest = _strip_label(_DISCLAIMER, first, trace)
+                if _norm(rest) in disclaimers_seen:
+                    trace.add(LABEL, rest)  # a repeat of one already on the disclaimer page
+                else:
+                    disclaimers_seen.add(_norm(rest))
+                    disclaimers.append(rest)
+                    trace.add(FRONT, rest)
+            elif _NOTE.match(first):
+                chapter.notes.append(inline(_strip_label(_NOTE, first, trace), trace))
+                trace.add(BODY, first[_NOTE.match(first).end():])
+            elif _SUMMARY.match(first) and not chapter.summary:
+                chapter.summary.append(inline(_strip_label(_SUMMARY, first, trace), trace))
+                trace.add(BODY, first[_SUMMARY.match(first).end():])
+            else:
+                break
+            paragraphs.pop(0)
+        # Trailing author's notes (after the story's last words).
+        tail: list[str] = []
+        while paragraphs and paragraphs[-1][0] == "prose":
+            last = " ".join(line.strip() for line in paragraphs[-1][1])
+            if not _NOTE.match(last):
+                break
+            tail.insert(0, last)
+            paragraphs.pop()
+        for kind, para_lines in paragraphs:
+            joined = " ".join(line.strip() for line in para_lines)
+            if kind == "prose" and len(para_lines) == 1 and is_scene_break(para_lines[0]):
+                trace.add(LABEL, joined)
+                chapter.blocks.append("* * *")
+            elif kind == "prose" and _END_MARK.match(joined):
+                trace.add(BODY, joined)
+                chapter.blocks.append(inline(joined, trace) + "\n{: .end-mark }")
+            else:
+                trace.add(BODY, "\n".join(para_lines))
+                chapter.blocks.append(_paragraph_markdown(kind, para_lines, trace))
+        for note in tail:
+            label = _NOTE.match(note)[0]
+            trace.add(LABEL, label)
+            trace.add(BODY, note[len(label):])
+            chapter.end_notes.append(inline(_strip_label(_NOTE, note, Trace()), trace))
+        # A chapter's scene break as its last block is a decoration, not a break.
+        while chapter.blocks and chapter.blocks[-1] == "* * *":
+            chapter.blocks.pop()
+        while chapter.blocks and chapter.blocks[0] == "* * *":
+            chapter.blocks.pop(0)
+        if title is None and not chapter.blocks and not chapter.notes and not chapter.end_notes:
+            continue
+        chapters.append(chapter)
+    if disclaimers:
+        header["disclaimer"] = "\n\n".join(([header["disclaimer"]] if header.get("disclaimer") else [])
+                                           + disclaimers)
+    if not chapters:
+        chapters.append(ChapterDraft("Chapter 1"))
+    return Story(header, chapters, trace)
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+# ---------------------------------------------------------------- to a BookSource
+
+
+def _split_list(value: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;\n]|\s+&\s+", value) if part.strip()]
+
+
+def book_toml(header: dict[str, str], path: Path, warn: Warnings, title: str | None = None,
+              author: str | None = None) -> str:
+    """Header fields → book.toml text (the same text `publisher import` writes)."""
+    data: dict = {}
+    book_title = title or header.get("title", "").strip()
+    if not book_title:
+        book_title = re.sub(r"[-_]+", " ", path.stem).strip().title() or "Untitled"
+        warn(f"no Title: line; using {book_title!r} from the file name (set it with --title)", str(path))
+    data["title"] = " ".join(book_title.split())
+    writer = author or header.get("author", "").strip()
+    if writer:
+        data["author"] = " ".join(writer.split())
+    data["language"] = "en"
+    for key in ("summary", "disclaimer", "dedication"):
+        if header.get(key):
+            data[key] = header[key]
+    story: dict = {}
+    for key, value in header.items():
+        if key in LIST_FIELDS:
+            story[key] = _split_list(value)
+        elif key in ("rating", "status"):
+            story[key] = " ".join(value.split())
+    if story:
+        data["story"] = story
+    notes = {key[5:]: value for key, value in header.items() if key.startswith("note:")}
+    if notes:
+        data["notes"] = notes
+    return tomli_w.dumps(data, multiline_strings=True)
+
+
+def story_source(path: Path, story: Story, warn: Warnings, title: str | None = None,
+                 author: str | None = None) -> BookSource:
+    chapters = tuple(ChapterSource(f"{path} (chapter {n})", chapter.markdown())
+                     for n, chapter in enumerate(story.chapters, 1))
+    return BookSource(root=path.parent, toml_path=str(path), chapters=chapters, slug=path.stem,
+                      toml_text=book_toml(story.header, path, warn, title=title, author=author))
+
+
+def read_text(path: Path, warn: Warnings, title: str | None = None, author: str | None = None) -> BookSource:
+    """A .txt story → BookSource."""
+    return story_source(path, parse_story(decode(path)), warn, title=title, author=author)
