@@ -25,7 +25,7 @@ def typeset(html: str, language: str = "en") -> str:
     """Curly quotes, em dashes and ellipses for `language`, in an HTML fragment."""
     text = smartypants.smartypants(html, _ATTRS)
     # smartypants opens a quote before a decade ('90s) or an elided word ('tis): those are apostrophes.
-    text = re.sub(r"‘(?=(\d0s|tis\b|twas\b|em\b|cause\b|til\b))", "’", text)
+    text = re.sub(r"‘(?=(\d0s|tis\b|twas\b|em\b|cause\b|til\b))", "’", text, flags=re.IGNORECASE)
     marks = QUOTES.get(language.split("-")[0].lower())
     if marks:
         open2, close2, open1, close1 = marks

