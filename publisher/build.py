@@ -16,7 +16,7 @@ from .errors import Warnings
 from .manuscript import Manuscript
 from .options import BuildOptions
 from .output import write_atomic
-from .writers import WRITERS
+from .writers import WRITERS, lay_out
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,17 @@ def slugify(text: str) -> str:
     return slug or "book"
 
 
-def render(manuscript: Manuscript, options: BuildOptions = BuildOptions()) -> dict[str, bytes]:
+def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(),
+           warn: Warnings | None = None) -> dict[str, bytes]:
     """Every requested format's bytes, in memory."""
     theme = themes.load(options.theme)
-    return {name: WRITERS[name](manuscript, theme, options) for name in options.formats}
+    # The print layout comes first: the PDF is written from it and the EPUB's page list points into it.
+    layout = None
+    if "pdf" in options.formats or options.page_list:
+        layout = lay_out(manuscript, theme, options)
+    elif warn is not None:
+        warn("no print page list in the EPUB: build the PDF too, or pass --page-list")
+    return {name: WRITERS[name](manuscript, theme, options, layout) for name in options.formats}
 
 
 def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = BuildOptions(),
@@ -43,7 +50,7 @@ def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = Bu
     # 1. Read and check the whole manuscript: every problem is reported before anything is made.
     manuscript = readers.read(Path(source), warn, title=title, author=author)
     # 2. Render all formats in memory, so a failure in the last one writes nothing.
-    files = render(manuscript, options)
+    files = render(manuscript, options, warn)
     # 3. Only now touch the output folder, one atomic replace per file.
     outputs = []
     for name, data in files.items():

@@ -56,10 +56,12 @@ def main() -> None:
               help=f"Print trim size: {', '.join(TRIMS)}, or WxH in inches or mm (152x229mm).")
 @click.option("--font-size", type=float, default=BuildOptions.font_size, show_default=True,
               help="Body text size in points (PDF).")
+@click.option("--page-list", is_flag=True,
+              help="Give an EPUB-only build the print edition's page numbers (lays out the PDF pages).")
 @click.option("--title", help="Title to use (overrides the story's own).")
 @click.option("--author", help="Author to use (overrides the story's own).")
 def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim: str, font_size: float,
-          title: str | None, author: str | None) -> None:
+          page_list: bool, title: str | None, author: str | None) -> None:
     """Build BOOK (a book folder, a .txt story or a .md file) into EPUB and PDF.
 
     \b
@@ -69,7 +71,8 @@ def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim:
     warn = Warnings()
     started = time.perf_counter()
     try:
-        options = BuildOptions(formats=formats or FORMATS, theme=theme, trim=trim, font_size=font_size)
+        options = BuildOptions(formats=formats or FORMATS, theme=theme, trim=trim, font_size=font_size,
+                               page_list=page_list)
         outputs = build_book(book, out_dir, options, warn, title=title, author=author)
     except PublisherError as error:
         _show(warn)

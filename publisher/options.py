@@ -63,6 +63,7 @@ class BuildOptions:
     theme: str = "classic"
     trim: str = "6x9"
     font_size: float = 11.0
+    page_list: bool = False  # lay out the print edition even for an EPUB-only build, for its page list
 
     def __post_init__(self) -> None:
         for name in self.formats:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import posixpath
+import uuid
 import zipfile
 from datetime import datetime, timezone
 
@@ -19,7 +20,10 @@ from lxml import etree
 from .. import html
 from ..html import Section
 from ..manuscript import Manuscript
+from ..options import BuildOptions
+from ..cover import typographic_cover
 from ..themes import Theme
+from .pdf import PrintLayout
 
 STYLESHEET = "styles/epub.css"
 TEXT_DIR = "text"
@@ -45,7 +49,8 @@ def _document(section: Section, language: str) -> bytes:
     return html.serialize(root)
 
 
-def _nav(sections: list[Section], manuscript: Manuscript) -> bytes:
+def _nav(sections: list[Section], manuscript: Manuscript, pages: list[tuple[str, str]]) -> bytes:
+    """The navigation document: contents (chapters), landmarks, and the print page list."""
     language = manuscript.metadata.language
     toc = html.contents(sections, _href)
     landmarks = html.el("nav", epub_type="landmarks", hidden="hidden", **{"aria-label": "Landmarks"})
@@ -59,7 +64,16 @@ def _nav(sections: list[Section], manuscript: Manuscript) -> bytes:
     first = next((s for s in sections if s.matter == "body"), None)
     if first is not None:
         html.child(html.child(items, "li"), "a", "Start of text", href=_href(first), epub_type="bodymatter")
-    root = html.page([toc, landmarks], "Contents", language, [f"../{STYLESHEET}"], body_class="contents-page")
+    navs = [toc, landmarks]
+    if pages:
+        page_list = html.el("nav", epub_type="page-list", role="doc-pagelist", hidden="hidden",
+                            **{"aria-label": "Pages"})
+        html.child(page_list, "h2", "Pages")
+        items = html.child(page_list, "ol")
+        for document, label in pages:
+            html.child(html.child(items, "li"), "a", label, href=f"{document}.xhtml#page-{label}")
+        navs.append(page_list)
+    root = html.page(navs, "Contents", language, [f"../{STYLESHEET}"], body_class="contents-page")
     return html.serialize(root)
 
 
@@ -67,7 +81,14 @@ def _href_name(name: str) -> str:
     return f"{name}.xhtml" if name != "toc" else "nav.xhtml"
 
 
-def _metadata(book: epub.EpubBook, manuscript: Manuscript) -> None:
+def print_edition(manuscript: Manuscript, options: BuildOptions | None) -> str:
+    """An identifier for the PDF edition the page list follows (same book, same print options)."""
+    options = options or BuildOptions()
+    edition = f"{manuscript.metadata.identifier} print {options.trim} {options.font_size:g}pt {options.theme}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, edition)}"
+
+
+def _metadata(book: epub.EpubBook, manuscript: Manuscript, page_source: str) -> None:
     meta = manuscript.metadata
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
@@ -82,10 +103,12 @@ def _metadata(book: epub.EpubBook, manuscript: Manuscript) -> None:
     if manuscript.front_matter.summary_html:
         text = "".join(html.fragment(f"<div>{manuscript.front_matter.summary_html}</div>")[0].itertext())
         book.add_metadata("DC", "description", " ".join(text.split()))
-    has_images = bool(manuscript.resources) or manuscript.front_matter.cover is not None
+    has_images = True  # every book has a cover image
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]
     if has_images:
         features.append("alternativeText")
+    if page_source:
+        features += ["pageNavigation", "printPageNumbers"]
     properties = [("schema:accessMode", "textual")]
     if has_images:
         properties.append(("schema:accessMode", "visual"))
@@ -96,17 +119,20 @@ def _metadata(book: epub.EpubBook, manuscript: Manuscript) -> None:
                     "This publication meets WCAG 2.2 Level AA. It has a table of contents, structured "
                     "headings in reading order, a declared language, and text alternatives for every image."),
                    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA")]
+    if page_source:
+        properties.append(("pageBreakSource", page_source))
     if meta.series:
         properties.append(("belongs-to-collection", meta.series))
     for name, value in properties:
         book.add_metadata(None, "meta", value, {"property": name})
 
 
-def write_epub(manuscript: Manuscript, theme: Theme) -> bytes:
-    """The finished EPUB file's bytes."""
+def write_epub(manuscript: Manuscript, theme: Theme, options: BuildOptions | None = None,
+               layout: PrintLayout | None = None) -> bytes:
+    """The finished EPUB file's bytes; with a print layout, page-break markers and a page list."""
     language = manuscript.metadata.language
     book = epub.EpubBook()
-    _metadata(book, manuscript)
+    _metadata(book, manuscript, print_edition(manuscript, options) if layout else "")
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css",
                                 content=theme.epub_css.encode("utf-8")))
     for resource in manuscript.resources:
@@ -114,24 +140,16 @@ def write_epub(manuscript: Manuscript, theme: Theme) -> bytes:
                                     media_type=resource.media_type, content=resource.data))
     sections = html.front_sections(manuscript)
     chapters = html.chapter_sections(manuscript)
-    cover = manuscript.front_matter.cover
     spine = []
-    if cover is not None:
-        image = epub.EpubItem(uid="cover-image", file_name=f"images/cover{posixpath.splitext(cover.name)[1]}",
-                              media_type=cover.media_type, content=cover.data)
-        image.properties = ["cover-image"]
-        book.add_item(image)
-        cover_section = html.section("cover", "cover", None, "cover")
-        html.child(cover_section, "img", src=image.file_name, alt=f"Cover of {manuscript.metadata.title}",
-                   role="doc-cover")
-        sections.insert(0, Section("cover", "cover", "Cover", cover_section, "front"))
+    sections.insert(0, _cover(book, manuscript))
+    placed = _mark_pages(sections + chapters, layout.page_starts) if layout else []
     for section in sections + chapters:
         item = epub.EpubItem(uid=section.name, file_name=f"{TEXT_DIR}/{_href(section)}",
                              media_type="application/xhtml+xml", content=_document(section, language))
         book.add_item(item)
         spine.append(item)
     nav = epub.EpubItem(uid="nav", file_name=f"{TEXT_DIR}/nav.xhtml", media_type="application/xhtml+xml",
-                        content=_nav(chapters, manuscript))
+                        content=_nav(sections + chapters, manuscript, placed))
     nav.properties = ["nav"]
     book.add_item(nav)
     spine.insert(len(sections), nav)  # the contents page comes right before chapter one
@@ -142,6 +160,83 @@ def write_epub(manuscript: Manuscript, theme: Theme) -> bytes:
     epub.write_epub(buffer, book, {"mtime": build_time(), "epub3_landmark": False, "epub3_pages": False,
                                    "raise_exceptions": True})
     return _repack(buffer.getvalue(), language)
+
+
+def _cover(book: epub.EpubBook, manuscript: Manuscript) -> Section:
+    """The book's cover image, or a typographic one made from the title, as the first page."""
+    cover = manuscript.front_matter.cover
+    if cover is not None:
+        name, media_type, data = f"images/cover{posixpath.splitext(cover.name)[1]}", cover.media_type, cover.data
+    else:
+        name, media_type, data = "images/cover.png", "image/png", typographic_cover(manuscript.metadata)
+    image = epub.EpubItem(uid="cover-image", file_name=name, media_type=media_type, content=data)
+    image.properties = ["cover-image"]
+    book.add_item(image)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers, Kindle
+    meta = manuscript.metadata
+    element = html.section("cover", "cover", None, "cover", f"Cover of {meta.title}", hide_heading=True)
+    byline = f" by {meta.byline}" if meta.authors else ""
+    html.child(element, "img", src=name, alt=f"Cover: {meta.title}{byline}", role="doc-cover")
+    return Section("cover", "cover", "Cover", element, "front")
+
+
+def _mark_pages(sections: list[Section], starts: tuple[html.PageStart, ...]) -> list[tuple[str, str]]:
+    """Put a page-break marker where each printed page begins; return (document, label) in order."""
+    by_name = {section.name: section for section in sections}
+    placed = []
+    for start in starts:
+        section = by_name.get(start.section)
+        if section is None:
+            continue  # a page of the print edition only (copyright page, printed contents)
+        blocks = html.blocks(section.element)
+        if start.block >= len(blocks):
+            continue
+        marker = html.el("span", id=f"page-{start.label}", role="doc-pagebreak", epub_type="pagebreak",
+                         **{"aria-label": start.label})
+        _insert_at(blocks[start.block], start.offset, marker)
+        placed.append((section.name, start.label))
+    return placed
+
+
+_FLOW_PARENTS = {"section", "div", "blockquote", "aside", "body", "figure"}
+
+
+def _insert_at(block: etree._Element, offset: int, marker: etree._Element) -> None:
+    """Insert `marker` after `offset` characters of the block's text (whitespace collapsed)."""
+    parent = block.getparent()
+    if offset == 0 and parent is not None and etree.QName(parent).localname in _FLOW_PARENTS:
+        block.addprevious(marker)  # a page that begins with a paragraph: the marker goes before it
+        marker.tail = None
+        return
+    count, last_space = 0, True
+    for node in block.iter():
+        for attribute in ("text", "tail"):
+            if node is block and attribute == "tail":
+                continue
+            text = getattr(node, attribute) or ""
+            for index, char in enumerate(text):
+                if char.isspace():
+                    if not last_space:
+                        count += 1
+                    last_space = True
+                    continue
+                if count >= offset:
+                    _split_into(node, attribute, index, marker)
+                    return
+                count += 1
+                last_space = False
+    block.append(marker)
+
+
+def _split_into(node: etree._Element, attribute: str, index: int, marker: etree._Element) -> None:
+    text = getattr(node, attribute)
+    setattr(node, attribute, text[:index])
+    marker.tail = text[index:]
+    if attribute == "text":
+        node.insert(0, marker)
+    else:
+        node.addnext(marker)
+        marker.tail = text[index:]  # addnext moves the tail; set it again
 
 
 def _item_id(name: str) -> str:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Document
+from weasyprint.formatting_structure import boxes
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .. import html
@@ -120,20 +121,96 @@ def book_document(manuscript: Manuscript, theme: Theme, options: BuildOptions) -
         html.child(head, "meta", name="keywords", content=", ".join(meta.subjects))
     if meta.date:
         html.child(head, "meta", name="dcterms.created", content=meta.date)
+    # Number every block as the EPUB writer will, before footnotes move, for the page map.
+    for section in root.find(f"{{{XHTML}}}body"):
+        for number, block in enumerate(html.blocks(section)):
+            block.set("data-block", f"{section.get('id')}:{number}")
     _footnotes_to_page_foot(root)
     return html.serialize(root)
 
 
-def write_pdf(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> bytes:
-    """The finished PDF file's bytes."""
+@dataclass(frozen=True)
+class PrintLayout:
+    """The laid-out book: WeasyPrint's pages, their printed folios and where each begins."""
+
+    document: Document
+    labels: tuple[str, ...]
+    first_body_page: int
+    page_starts: tuple[html.PageStart, ...]
+
+
+def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> PrintLayout:
+    """Typeset the book into pages (the slow step), without writing the PDF yet."""
     document = HTML(string=book_document(manuscript, theme, options).decode("utf-8"), base_url=BASE_URL,
                     url_fetcher=ManuscriptFetcher(manuscript))
     stylesheets = [CSS(string=theme.print_css), CSS(string=page_css(options))]
-    layout = document.render(stylesheets=stylesheets)
+    rendered = document.render(stylesheets=stylesheets)
+    first = next((i for i, page in enumerate(rendered.pages) if "chapter-001" in page.anchors), 0)
+    labels = tuple(_roman(i + 1) if i < first else str(i - first + 1) for i in range(len(rendered.pages)))
+    return PrintLayout(rendered, labels, first, tuple(_page_starts(rendered, labels)))
+
+
+def write_pdf(manuscript: Manuscript, theme: Theme, options: BuildOptions, layout: PrintLayout | None = None) -> bytes:
+    """The finished PDF file's bytes."""
+    layout = layout or lay_out(manuscript, theme, options)
     identifier = manuscript.metadata.identifier.encode("utf-8")
-    data = layout.write_pdf(pdf_identifier=identifier)
-    first_chapter = next((i for i, page in enumerate(layout.pages) if "chapter-001" in page.anchors), 0)
-    return with_page_labels(data, first_chapter)
+    data = layout.document.write_pdf(pdf_identifier=identifier)
+    return with_page_labels(data, layout.first_body_page)
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+                           (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        count, number = divmod(number, value)
+        out += letters * count
+    return out
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _page_starts(document: Document, labels: tuple[str, ...]):
+    """For each page, the block and character where its text begins (blank pages: the next page's)."""
+    cursors: dict[str, tuple[str, int]] = {}  # block key → (its collapsed text, characters consumed)
+    pending: list[str] = []
+    for page, label in zip(document.pages, labels):
+        first = None
+        for key, element, text in _text_boxes(page._page_box):
+            if key not in cursors:
+                cursors[key] = (_collapse("".join(element.itertext())), 0)
+            full, cursor = cursors[key]
+            piece = _collapse(text).rstrip("\u2010\u00ad-")
+            found = full.find(piece, cursor) if piece else -1
+            position = found if found >= 0 else cursor
+            cursors[key] = (full, position + len(piece))
+            if first is None:
+                first = (key, position)
+        pending.append(label)
+        if first is None:
+            continue
+        section, block = first[0].rsplit(":", 1)
+        for waiting in pending:
+            yield html.PageStart(waiting, section, int(block), first[1])
+        pending = []
+
+
+def _text_boxes(page_box: boxes.PageBox):
+    """(block key, block element, text) of each text box in the page's body, in reading order."""
+    def walk(box, key, block):
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)) or "::" in (box.element_tag or ""):
+            return
+        element = box.element
+        if element is not None and element.get("data-block") and not isinstance(box, boxes.TextBox):
+            key, block = element.get("data-block"), element
+        if isinstance(box, boxes.TextBox):
+            if key and box.text.strip():
+                yield key, block, box.text
+            return
+        for child in getattr(box, "children", ()):
+            yield from walk(child, key, block)
+    yield from walk(page_box, None, None)
 
 
 def with_page_labels(data: bytes, first_body_page: int) -> bytes:

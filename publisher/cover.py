@@ -1,0 +1,64 @@
+"""Metadata → a typographic cover image (PNG bytes), for books that bring no cover of their own.
+
+Title and author set in the theme's book face on a plain field of colour, 1600 × 2560 px (the
+1:1.6 shape stores ask for). The face is found through fontconfig, with DejaVu as the fallback.
+"""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import textwrap
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .manuscript import Metadata
+
+SIZE = (1600, 2560)
+BACKGROUND, INK, ACCENT = (36, 52, 71), (246, 241, 229), (201, 162, 90)
+
+
+def _font_file(pattern: str) -> str | None:
+    if shutil.which("fc-match") is None:
+        return None
+    found = subprocess.run(["fc-match", pattern, "--format=%{file}"], capture_output=True, text=True).stdout
+    return found or None
+
+
+def _font(pattern: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    path = _font_file(pattern)
+    try:
+        return ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
+    except OSError:
+        return ImageFont.load_default(size)
+
+
+def _centered(draw: ImageDraw.ImageDraw, lines: list[str], font, top: int, gap: float) -> int:
+    for line in lines:
+        box = draw.textbbox((0, 0), line, font=font)
+        draw.text(((SIZE[0] - (box[2] - box[0])) / 2 - box[0], top), line, font=font, fill=INK)
+        top += int((box[3] - box[1]) * gap) + 10
+    return top
+
+
+def typographic_cover(metadata: Metadata) -> bytes:
+    """A PNG cover with the title, subtitle and byline."""
+    image = Image.new("RGB", SIZE, BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    margin = 110
+    draw.rectangle([margin, margin, SIZE[0] - margin, SIZE[1] - margin], outline=ACCENT, width=6)
+    title_size = 190 if len(metadata.title) < 24 else 150 if len(metadata.title) < 48 else 115
+    title_font = _font("EB Garamond 12:style=Regular", title_size)
+    width = max(8, int(22 * 190 / title_size * 0.62))
+    lines = textwrap.wrap(metadata.title, width=width) or [metadata.title]
+    top = _centered(draw, lines, title_font, 620, 1.25)
+    if metadata.subtitle:
+        sub_font = _font("EB Garamond 12:style=Italic", 80)
+        top = _centered(draw, textwrap.wrap(metadata.subtitle, width=30), sub_font, top + 60, 1.3)
+    draw.line([(SIZE[0] / 2 - 160, top + 110), (SIZE[0] / 2 + 160, top + 110)], fill=ACCENT, width=5)
+    if metadata.authors:
+        author_font = _font("EB Garamond 12:style=Regular", 100)
+        _centered(draw, textwrap.wrap(metadata.byline, width=26), author_font, SIZE[1] - 620, 1.3)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
