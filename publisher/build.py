@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import readers, themes
 from .errors import Warnings
+from .imposition import impose
 from .manuscript import Manuscript
 from .options import BuildOptions
 from .output import write_atomic
@@ -37,11 +38,16 @@ def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(),
     theme = themes.load(options.theme)
     # The print layout comes first: the PDF is written from it and the EPUB's page list points into it.
     layout = None
-    if "pdf" in options.formats or options.page_list:
+    if "pdf" in options.formats or options.page_list or options.impose:
         layout = lay_out(manuscript, theme, options)
     elif warn is not None:
         warn("no print page list in the EPUB: build the PDF too, or pass --page-list")
-    return {name: WRITERS[name](manuscript, theme, options, layout) for name in options.formats}
+    files = {name: WRITERS[name](manuscript, theme, options, layout) for name in options.formats}
+    if options.impose:
+        pdf = files.get("pdf") or WRITERS["pdf"](manuscript, theme, options, layout)
+        files[f"{options.impose}.pdf"] = impose(pdf, options.impose, options.signature_sheets, options.paper,
+                                                options.marks)
+    return files
 
 
 def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = BuildOptions(),

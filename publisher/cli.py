@@ -15,6 +15,7 @@ from . import __version__, readers
 from .build import build as build_book, slugify
 from .check import word_check
 from .errors import ManuscriptError, PublisherError, Warnings
+from .imposition import IMPOSITIONS, PAPERS
 from .options import FORMATS, TRIMS, BuildOptions
 from .output import write_folder
 from .scaffold import import_files, new_book_files
@@ -58,21 +59,31 @@ def main() -> None:
               help="Body text size in points (PDF).")
 @click.option("--page-list", is_flag=True,
               help="Give an EPUB-only build the print edition's page numbers (lays out the PDF pages).")
+@click.option("--impose", type=click.Choice(IMPOSITIONS),
+              help="Also write an imposed PDF for home binding: signatures, or one saddle-stitched booklet.")
+@click.option("--signature-sheets", type=int, default=BuildOptions.signature_sheets, show_default=True,
+              help="Sheets of paper folded together per signature.")
+@click.option("--paper", type=click.Choice(list(PAPERS)), default=BuildOptions.paper, show_default=True,
+              help="The paper the imposed PDF is printed on.")
+@click.option("--no-marks", is_flag=True, help="Leave fold and trim marks off the imposed PDF.")
 @click.option("--title", help="Title to use (overrides the story's own).")
 @click.option("--author", help="Author to use (overrides the story's own).")
 def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim: str, font_size: float,
-          page_list: bool, title: str | None, author: str | None) -> None:
+          page_list: bool, impose: str | None, signature_sheets: int, paper: str, no_marks: bool,
+          title: str | None, author: str | None) -> None:
     """Build BOOK (a book folder, a .txt story or a .md file) into EPUB and PDF.
 
     \b
     Example:
       publisher build books/the-lamplighters-daughter -o dist --trim 5.5x8.5
+      publisher build story.txt --trim 5.5x8.5 --impose signatures --paper letter
     """
     warn = Warnings()
     started = time.perf_counter()
     try:
         options = BuildOptions(formats=formats or FORMATS, theme=theme, trim=trim, font_size=font_size,
-                               page_list=page_list)
+                               page_list=page_list, impose=impose or "", signature_sheets=signature_sheets,
+                               paper=paper, marks=not no_marks)
         outputs = build_book(book, out_dir, options, warn, title=title, author=author)
     except PublisherError as error:
         _show(warn)

@@ -69,9 +69,9 @@ def _check_keys(table: dict, schema: dict, text: str, path: str, prefix: str = "
         if key not in schema:
             near = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
             hint = f" (did you mean {near[0]!r}?)" if near else f"; known keys: {', '.join(schema)}"
-            problems.append(Problem(f"unknown key {prefix}{key!r}{hint}", path, _line_of(text, key)))
+            problems.append(Problem(f"unknown key {prefix + key!r}{hint}", path, _line_of(text, key)))
         elif not _kind_ok(value, schema[key]):
-            problems.append(Problem(f"{prefix}{key!r} must be {schema[key]}", path, _line_of(text, key)))
+            problems.append(Problem(f"{prefix + key!r} must be {schema[key]}", path, _line_of(text, key)))
     return problems
 
 

@@ -64,6 +64,10 @@ class BuildOptions:
     trim: str = "6x9"
     font_size: float = 11.0
     page_list: bool = False  # lay out the print edition even for an EPUB-only build, for its page list
+    impose: str = ""  # "signatures" or "booklet": also write an imposed PDF for home binding
+    signature_sheets: int = 4
+    paper: str = "letter"
+    marks: bool = True
 
     def __post_init__(self) -> None:
         for name in self.formats:

@@ -45,7 +45,7 @@ def test_identifier_is_stable_and_depends_on_the_book():
     ('title = "T"\nsubjects = "x"', "book.toml:2: 'subjects' must be a list of strings"),
     ('title = ""', 'book.toml: the book has no title: add  title = "..."'),
     ('title = "T"\nauthor = "a"\nauthors = ["b"]', "book.toml:3: give either 'author' or 'authors', not both"),
-    ('title = "T\n', "book.toml:1: invalid TOML, column 10: Illegal character '\\n'"),
+    ('title = "T\n', "book.toml:1: invalid TOML, column 11: Illegal character '\\n'"),
 ])
 def test_problems_name_file_and_line(text, message):
     with pytest.raises(ManuscriptError) as error:
