@@ -7,17 +7,22 @@ build leaves earlier outputs as they were.
 """
 from __future__ import annotations
 
+import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import readers, themes
+from pypdf import PdfReader
+
 from .errors import Warnings
 from .imposition import impose
 from .manuscript import Manuscript
 from .options import BuildOptions
 from .output import write_atomic
+from .profiles import check_pdf, profile
 from .writers import WRITERS, lay_out
+from .writers.print_cover import write_cover
 
 
 @dataclass(frozen=True)
@@ -64,3 +69,21 @@ def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = Bu
         write_atomic(path, data)
         outputs.append(Output(name, path, len(data)))
     return outputs
+
+
+def build_cover(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = BuildOptions(),
+                paper: str = "white", warn: Warnings | None = None) -> Output:
+    """Lay out the interior to count its pages, then write the full-wrap cover sized for them."""
+    manuscript = readers.read(Path(source), warn)
+    pdf = render(manuscript, replace(options, formats=("pdf",), impose=""))["pdf"]
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    data = write_cover(manuscript, options, pages, paper)
+    path = Path(out_dir) / f"{slugify(manuscript.slug)}.cover.pdf"
+    write_atomic(path, data)
+    return Output("cover", path, len(data))
+
+
+def check_print(manuscript: Manuscript, options: BuildOptions) -> list[str]:
+    """What the chosen print-on-demand service would reject in this book's interior PDF."""
+    pdf = render(manuscript, replace(options, formats=("pdf",), impose=""))["pdf"]
+    return check_pdf(pdf, profile(options.profile), options.trim_size, options.bleed)

@@ -12,11 +12,13 @@ from pathlib import Path
 import click
 
 from . import __version__, readers
-from .build import build as build_book, slugify
+from .build import build as build_book, build_cover, check_print, slugify
 from .check import word_check
 from .errors import ManuscriptError, PublisherError, Warnings
 from .imposition import IMPOSITIONS, PAPERS
 from .options import FORMATS, TRIMS, BuildOptions
+from .profiles import PROFILES
+from .writers.print_cover import PAPER_THICKNESS
 from .output import write_folder
 from .scaffold import import_files, new_book_files
 
@@ -57,6 +59,9 @@ def main() -> None:
               help=f"Print trim size: {', '.join(TRIMS)}, or WxH in inches or mm (152x229mm).")
 @click.option("--font-size", type=float, default=BuildOptions.font_size, show_default=True,
               help="Body text size in points (PDF).")
+@click.option("--profile", type=click.Choice(list(PROFILES)), default=BuildOptions.profile, show_default=True,
+              help="Print-on-demand rules the PDF follows: margins, page count, bookmarks.")
+@click.option("--bleed", is_flag=True, help="Print to the page edge (KDP: 0.125 in past the trim).")
 @click.option("--page-list", is_flag=True,
               help="Give an EPUB-only build the print edition's page numbers (lays out the PDF pages).")
 @click.option("--impose", type=click.Choice(IMPOSITIONS),
@@ -69,7 +74,7 @@ def main() -> None:
 @click.option("--title", help="Title to use (overrides the story's own).")
 @click.option("--author", help="Author to use (overrides the story's own).")
 def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim: str, font_size: float,
-          page_list: bool, impose: str | None, signature_sheets: int, paper: str, no_marks: bool,
+          profile: str, bleed: bool, page_list: bool, impose: str | None, signature_sheets: int, paper: str, no_marks: bool,
           title: str | None, author: str | None) -> None:
     """Build BOOK (a book folder, a .txt story or a .md file) into EPUB and PDF.
 
@@ -82,7 +87,7 @@ def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim:
     started = time.perf_counter()
     try:
         options = BuildOptions(formats=formats or FORMATS, theme=theme, trim=trim, font_size=font_size,
-                               page_list=page_list, impose=impose or "", signature_sheets=signature_sheets,
+                               profile=profile, bleed=bleed, page_list=page_list, impose=impose or "", signature_sheets=signature_sheets,
                                paper=paper, marks=not no_marks)
         outputs = build_book(book, out_dir, options, warn, title=title, author=author)
     except PublisherError as error:
@@ -117,27 +122,68 @@ def new(folder: Path, title: str, author: str) -> None:
 @click.argument("book", type=click.Path(path_type=Path))
 @click.option("--outputs", type=click.Path(path_type=Path),
               help="Folder of built files to compare with the source, word by word (.txt stories).")
-def check(book: Path, outputs: Path | None) -> None:
+@click.option("--profile", type=click.Choice(list(PROFILES)),
+              help="Also lay out the PDF and report what this print-on-demand service would reject.")
+@click.option("--trim", default=BuildOptions.trim, show_default=True, help="Trim size, with --profile.")
+@click.option("--bleed", is_flag=True, help="With --profile: check a bleed build.")
+def check(book: Path, outputs: Path | None, profile: str | None, trim: str, bleed: bool) -> None:
     """Check BOOK and report every problem at once, as path:line: message.
 
     \b
     Example:
       publisher check books/the-lamplighters-daughter
       publisher check story.txt --outputs dist
+      publisher check books/my-novel --profile kdp --trim 6x9
     """
     warn = Warnings()
     try:
         manuscript = readers.read(book, warn)
         _show(warn)
         click.echo(f"{book}: ok: {len(manuscript.chapters)} chapters, {manuscript.words:,} words")
+        failed = False
+        if profile:
+            rejected = check_print(manuscript, BuildOptions(profile=profile, trim=trim, bleed=bleed))
+            for line in rejected:
+                click.echo(f"{book}: {profile}: {line}")
+            click.echo(f"{book}: {profile}: " + ("would be rejected" if rejected else "no problems found"))
+            failed = bool(rejected)
         if outputs is not None:
             for line, ok in word_check(book, manuscript, outputs):
                 click.echo(line)
-                if not ok:
-                    sys.exit(1)
+                failed = failed or not ok
+        if failed:
+            sys.exit(1)
     except PublisherError as error:
         _show(warn)
         _fail(error)
+
+
+@main.command()
+@click.argument("book", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Folder for the cover PDF.")
+@click.option("--profile", type=click.Choice(list(PROFILES)), default="kdp", show_default=True,
+              help="Print-on-demand rules the interior follows (its page count sets the spine).")
+@click.option("--paper", type=click.Choice(list(PAPER_THICKNESS)), default="white", show_default=True,
+              help="Interior paper: sets the spine width per page.")
+@click.option("--trim", default=BuildOptions.trim, show_default=True, help="Trim size of the book.")
+@click.option("--theme", default=BuildOptions.theme, show_default=True, help="Theme of the interior.")
+def cover(book: Path, out_dir: Path, profile: str, paper: str, trim: str, theme: str) -> None:
+    """Write a full-wrap cover PDF (back, spine, front, bleed) sized for the interior.
+
+    \b
+    Example:
+      publisher cover books/the-lamplighters-daughter --profile kdp --paper cream -o dist
+    """
+    warn = Warnings()
+    try:
+        options = BuildOptions(formats=("pdf",), profile=profile, trim=trim, theme=theme)
+        output = build_cover(book, out_dir, options, paper, warn)
+    except PublisherError as error:
+        _show(warn)
+        _fail(error)
+    _show(warn)
+    click.echo(f"{output.path}  {output.size / 1024:,.0f} KiB")
 
 
 @main.command(name="import")

@@ -63,6 +63,8 @@ class BuildOptions:
     theme: str = "classic"
     trim: str = "6x9"
     font_size: float = 11.0
+    profile: str = "home"  # print-on-demand rules: home, kdp, ingramspark
+    bleed: bool = False  # KDP: print to the page edge, 0.125 in past the trim
     page_list: bool = False  # lay out the print edition even for an EPUB-only build, for its page list
     impose: str = ""  # "signatures" or "booklet": also write an imposed PDF for home binding
     signature_sheets: int = 4

@@ -19,7 +19,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from .. import html
 from ..html import XHTML, Section
 from ..manuscript import Manuscript
-from ..options import BuildOptions, Trim
+from ..options import BuildOptions
+from ..profiles import BLEED_IN, Margins, Profile, margins_for, profile
 from ..themes import Theme
 
 BASE_URL = "https://book.invalid/"  # never fetched: the fetcher below serves the manuscript only
@@ -39,31 +40,22 @@ class ManuscriptFetcher(URLFetcher):
         return URLFetcherResponse(url, resource.data, {"Content-Type": resource.media_type})
 
 
-@dataclass(frozen=True)
-class Margins:
-    top: float
-    bottom: float
-    inside: float
-    outside: float
-
-
-def margins_for(trim: Trim) -> Margins:
-    """Margins in inches that suit the trim: generous on the spine side, where the binding eats."""
-    if trim.width_in >= 7:
-        return Margins(0.9, 1.0, 1.0, 0.8)
-    scale = trim.width_in / 6
-    return Margins(0.7 * scale, 0.8 * scale, 0.8 * scale, 0.6 * scale)
-
-
-def page_css(options: BuildOptions) -> str:
-    trim = options.trim_size
-    m = margins_for(trim)
-    return f"""
-@page {{ size: {trim.css_size}; margin: {m.top:.3f}in {m.outside:.3f}in {m.bottom:.3f}in {m.inside:.3f}in; }}
-@page :left {{ margin-left: {m.outside:.3f}in; margin-right: {m.inside:.3f}in; }}
-@page :right {{ margin-left: {m.inside:.3f}in; margin-right: {m.outside:.3f}in; }}
+def page_css(options: BuildOptions, margins: Margins) -> str:
+    """Page size and margins for the trim, profile and bleed; the body type size."""
+    trim, rules = options.trim_size, profile(options.profile)
+    bleed = BLEED_IN if options.bleed else 0.0
+    m = margins
+    width, height = trim.width_in + bleed, trim.height_in + 2 * bleed
+    css = f"""
+@page {{ size: {width:.4f}in {height:.4f}in;
+        margin: {m.top + bleed:.3f}in {m.outside + bleed:.3f}in {m.bottom + bleed:.3f}in {m.inside:.3f}in; }}
+@page :left {{ margin-left: {m.outside + bleed:.3f}in; margin-right: {m.inside:.3f}in; }}
+@page :right {{ margin-left: {m.inside:.3f}in; margin-right: {m.outside + bleed:.3f}in; }}
 html {{ font-size: {options.font_size:g}pt; }}
 """
+    if rules.cmyk_black:
+        css += "html, html * { color: device-cmyk(0 0 0 1) !important; }\n"
+    return css
 
 
 def _copy_sections(manuscript: Manuscript) -> list[Section]:
@@ -141,10 +133,18 @@ class PrintLayout:
 
 def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> PrintLayout:
     """Typeset the book into pages (the slow step), without writing the PDF yet."""
+    rules = profile(options.profile)
     document = HTML(string=book_document(manuscript, theme, options).decode("utf-8"), base_url=BASE_URL,
                     url_fetcher=ManuscriptFetcher(manuscript))
-    stylesheets = [CSS(string=theme.print_css), CSS(string=page_css(options))]
-    rendered = document.render(stylesheets=stylesheets)
+    pages = 0
+    for _ in range(4):  # KDP's inside margin depends on the page count: lay out until they agree
+        margins = margins_for(options.trim_size, rules, pages, options.bleed)
+        stylesheets = [CSS(string=theme.print_css), CSS(string=page_css(options, margins))]
+        rendered = document.render(stylesheets=stylesheets)
+        if not rules.page_count_inside or margins == margins_for(options.trim_size, rules, len(rendered.pages),
+                                                                 options.bleed):
+            break
+        pages = len(rendered.pages)
     first = next((i for i, page in enumerate(rendered.pages) if "chapter-001" in page.anchors), 0)
     labels = tuple(_roman(i + 1) if i < first else str(i - first + 1) for i in range(len(rendered.pages)))
     return PrintLayout(rendered, labels, first, tuple(_page_starts(rendered, labels)))
@@ -153,9 +153,10 @@ def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> Prin
 def write_pdf(manuscript: Manuscript, theme: Theme, options: BuildOptions, layout: PrintLayout | None = None) -> bytes:
     """The finished PDF file's bytes."""
     layout = layout or lay_out(manuscript, theme, options)
+    rules = profile(options.profile)
     identifier = manuscript.metadata.identifier.encode("utf-8")
-    data = layout.document.write_pdf(pdf_identifier=identifier)
-    return with_page_labels(data, layout.first_body_page)
+    data = layout.document.write_pdf(pdf_identifier=identifier, pdf_variant=rules.pdf_variant)
+    return finish(data, layout.first_body_page, rules)
 
 
 def _roman(number: int) -> str:
@@ -213,9 +214,18 @@ def _text_boxes(page_box: boxes.PageBox):
     yield from walk(page_box, None, None)
 
 
-def with_page_labels(data: bytes, first_body_page: int) -> bytes:
-    """PDF page labels that match the printed folios: i, ii… for the front matter, then 1, 2…"""
+def finish(data: bytes, first_body_page: int, rules: Profile) -> bytes:
+    """Page labels that match the printed folios (i, ii… then 1, 2…) and the service's demands."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    if rules.even_pages and len(writer.pages) % 2:
+        box = writer.pages[0].mediabox
+        writer.add_blank_page(float(box.width), float(box.height))
+    if not rules.bookmarks:
+        writer._root_object.pop("/Outlines", None)
+        writer._root_object.pop("/PageMode", None)
+    if not rules.annotations:
+        for page in writer.pages:
+            page.pop("/Annots", None)
     if first_body_page:
         writer.set_page_label(0, first_body_page - 1, style="/r")
     writer.set_page_label(first_body_page, len(writer.pages) - 1, style="/D", start=1)

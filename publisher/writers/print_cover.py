@@ -1,0 +1,101 @@
+"""Manuscript + interior page count → a full-wrap print cover PDF (back, spine, front, with bleed).
+
+The spine is as wide as the service's paper makes it (KDP: white 0.002252 in, cream 0.0025 in a
+page); title and author run down the spine when it is wide enough to hold them. The back carries
+the summary as the blurb and keeps the barcode's corner clear.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+from weasyprint import CSS, HTML
+
+from .. import html
+from ..cover import ACCENT, BACKGROUND, INK
+from ..errors import OptionError
+from ..manuscript import Manuscript
+from ..options import BuildOptions
+from ..profiles import BLEED_IN
+
+PAPER_THICKNESS = {"white": 0.002252, "cream": 0.0025}  # inches per page
+SPINE_TEXT_MIN_PAGES = 80  # KDP allows spine text from 80 pages
+BARCODE = (2.0, 1.2)  # width, height in inches, 0.25 in from the back cover's trim edges
+
+
+@dataclass(frozen=True)
+class CoverSize:
+    trim_width: float
+    trim_height: float
+    spine: float
+    bleed: float
+
+    @property
+    def width(self) -> float:
+        return 2 * self.trim_width + self.spine + 2 * self.bleed
+
+    @property
+    def height(self) -> float:
+        return self.trim_height + 2 * self.bleed
+
+
+def cover_size(options: BuildOptions, pages: int, paper: str) -> CoverSize:
+    if paper not in PAPER_THICKNESS:
+        raise OptionError(f"unknown paper {paper!r}: use {' or '.join(PAPER_THICKNESS)}")
+    trim = options.trim_size
+    return CoverSize(trim.width_in, trim.height_in, pages * PAPER_THICKNESS[paper], BLEED_IN)
+
+
+def _rgb(colour: tuple[int, int, int]) -> str:
+    return "rgb({}, {}, {})".format(*colour)
+
+
+def write_cover(manuscript: Manuscript, options: BuildOptions, pages: int, paper: str = "white") -> bytes:
+    """The cover PDF's bytes."""
+    size = cover_size(options, pages, paper)
+    meta = manuscript.metadata
+    body = html.el("body")
+    back = html.child(body, "div", **{"class": "back"})
+    if manuscript.front_matter.summary_html:
+        for element in html.fragment(manuscript.front_matter.summary_html):
+            back.append(element)
+    html.child(body, "div", **{"class": "barcode", "aria-label": "Barcode area: keep clear"})
+    front = html.child(body, "div", **{"class": "front"})
+    html.child(front, "h1", meta.title)
+    if meta.subtitle:
+        html.child(front, "p", meta.subtitle, **{"class": "subtitle"})
+    html.child(front, "p", meta.byline, **{"class": "author"})
+    if pages >= SPINE_TEXT_MIN_PAGES and size.spine >= 0.2:
+        spine = html.child(body, "div", **{"class": "spine"})
+        html.child(spine, "span", meta.title, **{"class": "spine-title"})
+        html.child(spine, "span", meta.byline, **{"class": "spine-author"})
+    root = html.el("html", lang=meta.language)
+    head = html.child(root, "head")
+    html.child(head, "title", f"{meta.title} — cover")
+    root.append(body)
+    b, t = size.bleed, size.trim_width
+    css = f"""
+@page {{ size: {size.width:.4f}in {size.height:.4f}in; margin: 0; }}
+html {{ font-family: "EB Garamond 12", "EB Garamond", "DejaVu Serif", serif; color: {_rgb(INK)}; }}
+body {{ margin: 0; width: {size.width:.4f}in; height: {size.height:.4f}in; background: {_rgb(BACKGROUND)};
+        position: relative; }}
+.back {{ position: absolute; left: {b + 0.6:.4f}in; top: {b + 1.0:.4f}in; width: {t - 1.2:.4f}in;
+         font-size: 12pt; line-height: 1.45; }}
+.back p {{ margin: 0 0 0.8em; }}
+.barcode {{ position: absolute; left: {b + t - 0.25 - BARCODE[0]:.4f}in; top: {b + size.trim_height - 0.25 - BARCODE[1]:.4f}in;
+            width: {BARCODE[0]}in; height: {BARCODE[1]}in; background: white; }}
+.front {{ position: absolute; left: {b + t + size.spine + 0.5:.4f}in; top: {b + 1.8:.4f}in;
+          width: {t - 1.0:.4f}in; text-align: center; }}
+.front h1 {{ font-size: 34pt; font-weight: normal; line-height: 1.15; margin: 0 0 0.4in; }}
+.front .subtitle {{ font-style: italic; font-size: 15pt; margin: 0 0 0.6in; color: {_rgb(ACCENT)}; }}
+.front .author {{ font-size: 18pt; font-variant: small-caps; margin: 0; }}
+.spine {{ position: absolute; left: {b + t + size.spine / 2:.4f}in; top: {b + size.trim_height / 2:.4f}in;
+          width: {size.trim_height - 1.0:.4f}in; margin-left: {-(size.trim_height - 1.0) / 2:.4f}in;
+          transform: rotate(90deg); text-align: center; font-size: {min(12, size.spine * 72 * 0.55):.1f}pt;
+          line-height: 1; white-space: nowrap; }}
+.spine-title {{ margin-right: 1.5em; }}
+.spine-author {{ font-variant: small-caps; }}
+"""
+    document = HTML(string=etree.tostring(root, encoding="unicode", method="html"))
+    return document.write_pdf(stylesheets=[CSS(string=css)],
+                              pdf_identifier=(meta.identifier + " cover").encode("utf-8"))
