@@ -107,7 +107,7 @@ def test_unknown_trim_and_theme(run, book, tmp_path):
     assert result.output.startswith("error: unknown trim size '7x99x': use one of 5x8, 5.25x8")
     result = CliRunner().invoke(main, ["build", str(book), "--theme", "nope"])
     assert result.exit_code == 1
-    assert result.output.startswith("error: unknown theme 'nope': use one of classic")
+    assert result.output.startswith("error: unknown theme 'nope': use one of classic, modern")
 
 
 def test_new_scaffolds_a_book_that_builds(run, tmp_path):
