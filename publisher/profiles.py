@@ -1,8 +1,8 @@
 """A print-on-demand service's rules → page size, margins, PDF finishing, and what it would reject.
 
-Margins are in inches. `home` is our own book design; `kdp` and `ingramspark` raise it to each
-service's minimums (KDP's inside margin grows with the page count, so a KDP build lays the book
-out until the count and the margin agree).
+Margins are in inches. `home` is our own book design; `ingramspark` raises it to the service's
+minimum; `kdp` takes its inside margin (the gutter) from KDP's page-count table, so a KDP build
+lays the book out until the page count and the margin agree.
 """
 from __future__ import annotations
 
@@ -72,7 +72,8 @@ def margins_for(trim: Trim, rules: Profile, pages: int = 0, bleed: bool = False)
         scale = trim.width_in / 6
         base = Margins(0.7 * scale, 0.8 * scale, 0.8 * scale, 0.6 * scale)
     low = rules.min_margin
-    inside = max(base.inside, low, kdp_inside_margin(pages) if rules.page_count_inside else 0)
+    # KDP sets the gutter by page count: thin books open flat, thick ones need more.
+    inside = kdp_inside_margin(pages) if rules.page_count_inside else max(base.inside, low)
     outside = max(base.outside, low, rules.min_outside_bleed if bleed else 0)
     return Margins(max(base.top, low), max(base.bottom, low), inside, outside)
 

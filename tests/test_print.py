@@ -1,0 +1,140 @@
+"""Print: profiles, bleed, page labels, outline per profile, KDP gutter, cover size, imposition order."""
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from conftest import CORPUS, SAMPLE
+from publisher import BuildOptions, read, render
+from publisher.cli import main
+from publisher.imposition import impose, signature_order
+from publisher.profiles import kdp_inside_margin
+
+
+def inside_margin(pdf_path, page_index: int) -> float:
+    """The left edge of the text on a recto page, in inches (that is its inside margin)."""
+    xml = subprocess.run(["pdftotext", "-bbox", "-f", str(page_index + 1), "-l", str(page_index + 1),
+                          str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout
+    lefts = [float(x) for x in re.findall(r'<word xMin="([\d.]+)"', xml)]
+    return min(lefts) / 72
+
+
+@pytest.mark.parametrize("book, pages_at_most, gutter", [
+    (CORPUS / "moby-dick-opening", 150, 0.375), (CORPUS / "pride-and-prejudice", 500, 0.625),
+])
+def test_kdp_inside_margin_follows_the_page_count(built, book, pages_at_most, gutter):
+    pdf = built(book, formats=("pdf",), profile="kdp")["pdf"]
+    reader = PdfReader(pdf)
+    pages = len(reader.pages)
+    assert pages <= pages_at_most and kdp_inside_margin(pages) == gutter
+    first = next(i for i, label in enumerate(reader.page_labels) if label == "1")
+    rectos = [i for i in range(first + 2, min(first + 40, pages)) if i % 2 == 0]
+    measured = min(inside_margin(pdf, i) for i in rectos)
+    assert gutter - 0.01 <= measured <= gutter + 0.05
+    assert not reader.outline, "KDP rejects bookmarks"
+    assert not any(page.get("/Annots") for page in reader.pages), "KDP rejects annotations"
+
+
+def test_home_profile_keeps_bookmarks_and_links(built):
+    reader = PdfReader(built(SAMPLE)["pdf"])
+    assert len(reader.outline) == 4
+    assert any(page.get("/Annots") for page in reader.pages)
+
+
+def test_bleed_page_size():
+    manuscript = read(SAMPLE)
+    pdf = render(manuscript, BuildOptions(formats=("pdf",), profile="kdp", bleed=True))["pdf"]
+    box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    assert (float(box.width) / 72, float(box.height) / 72) == pytest.approx((6.125, 9.25))
+
+
+def test_ingramspark_even_pages_and_black_text():
+    manuscript = read(SAMPLE)
+    pdf = render(manuscript, BuildOptions(formats=("pdf",), profile="ingramspark"))["pdf"]
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) % 2 == 0
+    content = reader.pages[next(i for i, l in enumerate(reader.page_labels) if l == "1")].get_contents().get_data()
+    assert b"/DeviceCMYK cs" in content and b"0 0 0 1 scn" in content
+
+
+def test_check_profile_reports_rejections(tmp_path):
+    result = CliRunner().invoke(main, ["check", str(SAMPLE), "--profile", "kdp"])
+    lines = result.output.splitlines()
+    assert result.exit_code == 1
+    assert re.fullmatch(rf"{SAMPLE}: kdp: \d+ pages: kdp prints 24 to 828", lines[1])
+    assert lines[-1] == f"{SAMPLE}: kdp: would be rejected"
+
+
+@pytest.mark.parametrize("paper, per_page", [("white", 0.002252), ("cream", 0.0025)])
+def test_cover_width_is_two_trims_spine_and_bleed(tmp_path, built, paper, per_page):
+    result = CliRunner().invoke(main, ["cover", str(SAMPLE), "--profile", "kdp", "--paper", paper, "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    interior_pdf = render(read(SAMPLE), BuildOptions(formats=("pdf",), profile="kdp"))["pdf"]
+    interior = len(PdfReader(io.BytesIO(interior_pdf)).pages)
+    box = PdfReader(tmp_path / "the-lamplighters-daughter.cover.pdf").pages[0].mediabox
+    assert float(box.width) / 72 == pytest.approx(2 * 6 + interior * per_page + 2 * 0.125, abs=0.002)
+    assert float(box.height) / 72 == pytest.approx(9 + 2 * 0.125, abs=0.002)
+
+
+def test_cover_spine_text_only_when_wide_enough(built, tmp_path):
+    from publisher.writers.print_cover import write_cover
+
+    manuscript = read(SAMPLE)
+    thin = subprocess.run(["pdftotext", "-", "-"], input=write_cover(manuscript, BuildOptions(), 40),
+                          capture_output=True).stdout.decode()
+    thick = subprocess.run(["pdftotext", "-", "-"], input=write_cover(manuscript, BuildOptions(), 300),
+                           capture_output=True).stdout.decode()
+    assert thin.count("Mara Quill") == 1 and thick.count("Mara Quill") == 2
+
+
+def sheet_pages(sides):
+    return [(side.left, side.right) for side in sides]
+
+
+def test_imposition_order_16_pages():
+    assert sheet_pages(signature_order(16, 4)) == [(16, 1), (2, 15), (14, 3), (4, 13), (12, 5), (6, 11),
+                                                   (10, 7), (8, 9)]
+
+
+def test_imposition_order_30_pages_pads_with_blanks():
+    assert sheet_pages(signature_order(30, 4)) == [
+        (16, 1), (2, 15), (14, 3), (4, 13), (12, 5), (6, 11), (10, 7), (8, 9),
+        (0, 17), (18, 0), (30, 19), (20, 29), (28, 21), (22, 27), (26, 23), (24, 25)]
+
+
+def test_imposed_pdf_folds_into_the_book(built, tmp_path):
+    """Print, fold and stack: reading the halves in folded order gives the book's pages in order."""
+    pdf = built(SAMPLE)["pdf"]
+    pages = len(PdfReader(pdf).pages)
+    imposed = PdfReader(io.BytesIO(impose(pdf.read_bytes(), "signatures", 2, "letter")))
+    assert len(imposed.pages) == 2 * -(-pages // 8) * 2
+    width = float(imposed.pages[0].mediabox.width)
+    assert (round(width), round(float(imposed.pages[0].mediabox.height))) == (792, 612)
+    # Each sheet side shows the folios of its two pages; check them against the order.
+    labels = PdfReader(pdf).page_labels
+    for side, page in zip(signature_order(pages, 2), imposed.pages):
+        text = page.extract_text()
+        for number in (side.left, side.right):
+            if number and labels[number - 1].isdigit() and number - 1 >= labels.index("1") + 1:
+                assert labels[number - 1] in text.split()
+
+
+def test_booklet_is_one_signature(built):
+    pdf = built(SAMPLE)["pdf"].read_bytes()
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    imposed = PdfReader(io.BytesIO(impose(pdf, "booklet", paper="a4")))
+    assert len(imposed.pages) == 2 * -(-pages // 4)
+    assert round(float(imposed.pages[0].mediabox.width)) == 842
+
+
+def test_build_impose_option_writes_the_imposed_pdf(tmp_path):
+    result = CliRunner().invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path), "-f", "pdf", "--impose",
+                                       "signatures", "--signature-sheets", "4", "--paper", "a4"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["the-lamplighters-daughter.pdf",
+                                                          "the-lamplighters-daughter.signatures.pdf"]
