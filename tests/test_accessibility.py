@@ -84,11 +84,11 @@ def test_page_list_follows_the_pdf(built):
         following = _text_after(doc, marker)
         page = texts[pdf_labels.index(link.text)]
         body_lines = [line for line in page.splitlines() if line.strip()]
-        # Skip the running head (first line) on pages that have one.
-        page_words = words(" ".join(body_lines))
+        # The page's first words follow its running head (letter-spaced: pdftotext splits it up).
+        with_head, without_head = words(" ".join(body_lines)), words(" ".join(body_lines[1:]))
         expected = words(following)[:4]
         assert expected, (link.text, after[:80])
-        assert _contains(page_words[:12], expected), (link.text, expected, page_words[:12])
+        assert expected in (with_head[:4], without_head[:4]), (link.text, expected, with_head[:8])
         checked += 1
     assert checked >= 5
 
@@ -105,10 +105,6 @@ def _text_after(doc, marker) -> str:
             parts.append(node.text or "")
             parts.append(node.tail or "")
     return " ".join(parts)
-
-
-def _contains(haystack: list[str], needle: list[str]) -> bool:
-    return any(haystack[i:i + len(needle)] == needle for i in range(len(haystack)))
 
 
 def test_epub_only_build_has_no_page_list_unless_asked(tmp_path):

@@ -126,7 +126,7 @@ def test_hard_wrapped_text_is_unwrapped_and_verse_kept():
     parsed = story(text)
     blocks = parsed.chapters[0].blocks
     assert blocks[0] == " ".join(prose.split())
-    assert blocks[6] == "Roses are red,  \nViolets are blue,  \nSugar is sweet."
+    assert blocks[6] == "Roses are red,  \nViolets are blue,  \nSugar is sweet.\n{: .verse }"
 
 
 def test_indented_paragraphs_in_wrapped_text():

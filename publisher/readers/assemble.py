@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ManuscriptError, Problem, Warnings
@@ -96,6 +96,8 @@ def assemble(source: BookSource, warn: Warnings | None = None) -> Manuscript:
     except ManuscriptError as error:
         raise ManuscriptError(error.problems + _chapter_problems(source)) from None
     language = config.metadata.language
+    metadata = replace(config.metadata, title=markup.typeset_title(config.metadata.title, language),
+                       subtitle=markup.typeset_title(config.metadata.subtitle, language))
     images: dict[str, Resource] = {}
 
     def html_of(text: str, where: str, first_line: int = 1) -> markup.Fragment:
@@ -158,7 +160,7 @@ def assemble(source: BookSource, warn: Warnings | None = None) -> Manuscript:
         raise ManuscriptError(problems)
     resources = tuple(images[k] for k in sorted(images, key=lambda k: images[k].name))
     resources = tuple({r.name: r for r in resources}.values())
-    return Manuscript(metadata=config.metadata, front_matter=front, chapters=tuple(chapters),
+    return Manuscript(metadata=metadata, front_matter=front, chapters=tuple(chapters),
                       back_matter=BackMatter(), resources=resources, slug=source.slug)
 
 

@@ -409,7 +409,7 @@ class Story:
 
 def _paragraph_markdown(kind: str, lines: list[str]) -> str:
     if kind == "verse":
-        return "  \n".join(inline(line.strip()) for line in lines)
+        return "  \n".join(inline(line.strip()) for line in lines) + "\n{: .verse }"
     return inline(" ".join(line.strip() for line in lines))
 
 
@@ -535,7 +535,7 @@ def book_toml(header: dict[str, str], path: Path, warn: Warnings, title: str | N
     data: dict = {}
     book_title = title or header.get("title", "").strip()
     if not book_title:
-        book_title = re.sub(r"[-_]+", " ", path.stem).strip().title() or "Untitled"
+        book_title = _tidy_title(re.sub(r"[-_]+", " ", path.stem).strip().upper()) or "Untitled"
         warn(f"no Title: line; using {book_title!r} from the file name (set it with --title)", str(path))
     data["title"] = " ".join(book_title.split())
     writer = author or header.get("author", "").strip()
