@@ -185,6 +185,13 @@ def title_section(manuscript: Manuscript) -> Section:
     return Section("titlepage", "titlepage", meta.title, element, "front")
 
 
+def half_title_section(manuscript: Manuscript) -> Section:
+    """The first printed page: the title alone."""
+    element = section("halftitle", "halftitlepage", None, "halftitle")
+    child(element, "p", manuscript.metadata.title, **{"class": "half-title"})
+    return Section("halftitle", "halftitlepage", manuscript.metadata.title, element, "front")
+
+
 def copyright_section(manuscript: Manuscript) -> Section:
     meta = manuscript.metadata
     element = section("copyright", "copyright-page", None, "copyright", "Copyright", hide_heading=True)

@@ -58,6 +58,13 @@ def test_ace_finds_no_critical_or_serious_violation(built, source, tmp_path):
     assert not serious, found
 
 
+@pytest.mark.parametrize("source", BOOKS, ids=[p.name for p in BOOKS])
+def test_epubcheck_reports_nothing_on_every_book(built, source):
+    from conftest import assert_epubcheck_clean
+
+    assert_epubcheck_clean(built(source)["epub"])
+
+
 def test_page_list_follows_the_pdf(built):
     outputs = built(SAMPLE)
     book = zipfile.ZipFile(outputs["epub"])

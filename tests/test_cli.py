@@ -140,3 +140,57 @@ def test_readme_documents_every_command():
     readme = (SAMPLE.parent.parent / "README.md").read_text()
     for command in main.commands:
         assert f"publisher {command}" in readme, command
+
+
+def test_import_writes_an_editable_book_folder_that_builds_the_same(run, tmp_path):
+    from conftest import STORIES
+    from publisher import read
+
+    story = next(p for p in STORIES if "lantern" in p.name)
+    folder = tmp_path / "lanterns"
+    result = run("import", story, "-o", folder)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"imported {story} → {folder} (2 chapters)"
+    assert sorted(p.name for p in (folder / "chapters").iterdir()) == ["01-chapter-1.md", "02-chapter-2.md"]
+    toml = (folder / "book.toml").read_text()
+    assert 'title = "The Lantern Keepers of Starfall"' in toml and "[story]" in toml and "[notes]" in toml
+    direct, imported = read(story), read(folder)
+    assert [c.body_html for c in direct.chapters] == [c.body_html for c in imported.chapters]
+    assert direct.front_matter == imported.front_matter and direct.metadata == imported.metadata
+    # Never over an existing folder without --force.
+    (folder / "chapters" / "01-chapter-1.md").write_text("# Mine\n\nMy edits.\n")
+    again = CliRunner().invoke(main, ["import", str(story), "-o", str(folder)])
+    assert again.exit_code == 1
+    assert again.output == f"error: {folder}: already exists; use --force to replace it\n"
+    assert (folder / "chapters" / "01-chapter-1.md").read_text() == "# Mine\n\nMy edits.\n"
+    forced = run("import", story, "-o", folder, "--force", "--title", "Lanterns", "--author", "W. A.")
+    assert forced.exit_code == 0
+    assert read(folder).metadata.title == "Lanterns" and read(folder).metadata.authors == ("W. A.",)
+
+
+def test_build_a_story_with_title_override(run, tmp_path):
+    from conftest import STORIES
+
+    story = next(p for p in STORIES if "bridge" in p.name)
+    result = run("build", story, "-o", tmp_path, "--title", "The Midnight Bridge", "--author", "P. M.",
+                 "-f", "epub")
+    assert result.exit_code == 0
+    assert "no Title: line" not in result.output
+    import zipfile
+
+    opf = zipfile.ZipFile(tmp_path / "the-bridge-at-midnight.epub").read("EPUB/content.opf").decode()
+    assert "<dc:title>The Midnight Bridge</dc:title>" in opf and "<dc:creator id=\"creator\">P. M.</dc:creator>" in opf
+
+
+def test_single_markdown_file(run, tmp_path):
+    story = tmp_path / "story.md"
+    story.write_text("---\ntitle: One File\nauthor: Jo\nsummary: A story in *one* file.\n---\n\n"
+                     "# The First\n\nText one.[^a]\n\n[^a]: A note.\n\n# The Second\n\nText two.\n")
+    result = run("build", story, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    from publisher import read
+
+    manuscript = read(story)
+    assert [c.title for c in manuscript.chapters] == ["The First", "The Second"]
+    assert manuscript.metadata.authors == ("Jo",)
+    assert manuscript.front_matter.summary_html == "<p>A story in <em>one</em> file.</p>"

@@ -72,11 +72,45 @@ def test_page_labels_match_folios(reader, sample_pdf):
             assert lines[-1].strip() == labels[index], (index, lines[-3:])
 
 
-def test_no_running_head_or_folio_on_blank_pages(sample_pdf):
-    for index, text in enumerate(page_texts(sample_pdf)):
-        if not text.strip():
-            continue
-        assert text.strip(), index
+def test_blank_pages_are_truly_blank(reader, sample_pdf):
+    """A page with nothing on it but a folio or a running head must not exist: it is empty instead."""
+    texts = page_texts(sample_pdf)
+    labels = reader.page_labels
+    heads = {"THELAMPLIGHTER’SDAUGHTER"} | {title.replace(" ", "") for title, _ in chapter_pages(reader)}
+    empty = 0
+    for index, text in enumerate(texts):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if lines and lines[-1] == labels[index]:
+            lines = lines[:-1]
+        if lines and lines[0].replace(" ", "") in heads and len(lines) == 1:
+            lines = []
+        if not lines:
+            assert not text.strip(), (index, text)
+            empty += 1
+    assert empty >= 3, "chapters on rectos leave blank versos in this book"
+
+
+def test_scene_break_ornaments_never_open_or_close_a_page(built):
+    from conftest import CORPUS
+
+    for book in (SAMPLE, CORPUS / "pride-and-prejudice"):
+        texts = page_texts(built(book)["pdf"])
+        ornaments = 0
+        for index, text in enumerate(texts):
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            for position, line in enumerate(lines):
+                if line == "⁂":
+                    ornaments += 1
+                    assert 1 < position < len(lines) - 2, (book.name, index, lines[max(0, position - 2):position + 3])
+        assert ornaments, book
+
+
+def test_front_matter_order_half_title_then_title_then_copyright_verso(reader, sample_pdf):
+    texts = page_texts(sample_pdf)
+    assert texts[0].split() == "The Lamplighter’s Daughter".split()
+    assert not texts[1].strip()
+    assert texts[2].splitlines()[0] == "The Lamplighter’s Daughter"
+    assert "© 2026 Mara Quill" in texts[3] and "Publisher Sample Press" in texts[3]
 
 
 def test_summary_and_disclaimer_come_before_chapter_one(reader, sample_pdf):

@@ -58,10 +58,10 @@ html {{ font-size: {options.font_size:g}pt; }}
     return css
 
 
-def _copy_sections(manuscript: Manuscript) -> list[Section]:
-    """Front matter in print order, then the chapters."""
+def _print_front_matter(manuscript: Manuscript) -> list[Section]:
+    """The front matter in a printed book's order: half-title, title, copyright on its verso…"""
     front = {s.name: s for s in html.front_sections(manuscript)}
-    ordered = [front["titlepage"], html.copyright_section(manuscript)]
+    ordered = [html.half_title_section(manuscript), front["titlepage"], html.copyright_section(manuscript)]
     ordered += [front[name] for name in ("dedication", "summary", "disclaimer", "notes") if name in front]
     return ordered
 
@@ -99,7 +99,7 @@ def _footnotes_to_page_foot(body: etree._Element) -> None:
 def book_document(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> bytes:
     """The whole book as one XHTML document for WeasyPrint."""
     meta = manuscript.metadata
-    front = _copy_sections(manuscript)
+    front = _print_front_matter(manuscript)
     chapters = html.chapter_sections(manuscript)
     if chapters:
         chapters[0].element.set("class", "chapter first-chapter")
