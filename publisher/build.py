@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class Output:
     format: str
     path: Path
     size: int
+    pages: int = 0
 
 
 def slugify(text: str) -> str:
@@ -38,17 +40,22 @@ def slugify(text: str) -> str:
 
 
 def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(),
-           warn: Warnings | None = None) -> dict[str, bytes]:
+           warn: Warnings | None = None, stage: Callable[[str], None] = lambda name: None) -> dict[str, bytes]:
     """Every requested format's bytes, in memory."""
     theme = themes.load(options.theme)
     # The print layout comes first: the PDF is written from it and the EPUB's page list points into it.
     layout = None
     if "pdf" in options.formats or options.page_list or options.impose:
+        stage("laying out pages")
         layout = lay_out(manuscript, theme, options)
     elif warn is not None:
         warn("no print page list in the EPUB: build the PDF too, or pass --page-list")
-    files = {name: WRITERS[name](manuscript, theme, options, layout) for name in options.formats}
+    files = {}
+    for name in options.formats:
+        stage(f"writing {name.upper()}")
+        files[name] = WRITERS[name](manuscript, theme, options, layout)
     if options.impose:
+        stage("imposing signatures")
         pdf = files.get("pdf") or WRITERS["pdf"](manuscript, theme, options, layout)
         files[f"{options.impose}.pdf"] = impose(pdf, options.impose, options.signature_sheets, options.paper,
                                                 options.marks)
@@ -56,18 +63,21 @@ def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(),
 
 
 def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = BuildOptions(),
-          warn: Warnings | None = None, title: str | None = None, author: str | None = None) -> list[Output]:
+          warn: Warnings | None = None, title: str | None = None, author: str | None = None,
+          stage: Callable[[str], None] = lambda name: None) -> list[Output]:
     """Build the book at `source` into `out_dir`; return what was written."""
     # 1. Read and check the whole manuscript: every problem is reported before anything is made.
+    stage("reading")
     manuscript = readers.read(Path(source), warn, title=title, author=author)
     # 2. Render all formats in memory, so a failure in the last one writes nothing.
-    files = render(manuscript, options, warn)
+    files = render(manuscript, options, warn, stage)
     # 3. Only now touch the output folder, one atomic replace per file.
     outputs = []
     for name, data in files.items():
         path = Path(out_dir) / f"{slugify(manuscript.slug)}.{name}"
         write_atomic(path, data)
-        outputs.append(Output(name, path, len(data)))
+        pages = len(PdfReader(io.BytesIO(data)).pages) if name.endswith("pdf") else 0
+        outputs.append(Output(name, path, len(data), pages))
     return outputs
 
 

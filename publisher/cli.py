@@ -12,15 +12,18 @@ from pathlib import Path
 import click
 
 from . import __version__, readers
-from .build import build as build_book, build_cover, check_print, slugify
+from .build import build as build_book, build_cover, check_print, render, slugify
 from .check import word_check
 from .errors import ManuscriptError, PublisherError, Warnings
 from .imposition import IMPOSITIONS, PAPERS
 from .options import FORMATS, TRIMS, BuildOptions
 from .profiles import PROFILES
 from .writers.print_cover import PAPER_THICKNESS
-from .output import write_folder
+from .output import write_atomic, write_folder
+from .progress import build_progress
+from .proof import proof_sheets
 from .scaffold import import_files, new_book_files
+from .stats import WORDS_PER_MINUTE, book_stats
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -73,9 +76,11 @@ def main() -> None:
 @click.option("--no-marks", is_flag=True, help="Leave fold and trim marks off the imposed PDF.")
 @click.option("--title", help="Title to use (overrides the story's own).")
 @click.option("--author", help="Author to use (overrides the story's own).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print each stage as it starts.")
 def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim: str, font_size: float,
-          profile: str, bleed: bool, page_list: bool, impose: str | None, signature_sheets: int, paper: str, no_marks: bool,
-          title: str | None, author: str | None) -> None:
+          profile: str, bleed: bool, page_list: bool, impose: str | None, signature_sheets: int, paper: str,
+          no_marks: bool, title: str | None, author: str | None, quiet: bool, verbose: bool) -> None:
     """Build BOOK (a book folder, a .txt story or a .md file) into EPUB and PDF.
 
     \b
@@ -89,15 +94,24 @@ def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim:
         options = BuildOptions(formats=formats or FORMATS, theme=theme, trim=trim, font_size=font_size,
                                profile=profile, bleed=bleed, page_list=page_list, impose=impose or "", signature_sheets=signature_sheets,
                                paper=paper, marks=not no_marks)
-        outputs = build_book(book, out_dir, options, warn, title=title, author=author)
+        with build_progress(enabled=not quiet) as stage:
+            def announce(name: str) -> None:
+                if verbose:
+                    click.echo(f"{time.perf_counter() - started:5.1f} s  {name}", err=True)
+                stage(name)
+
+            outputs = build_book(book, out_dir, options, warn, title=title, author=author, stage=announce)
     except PublisherError as error:
         _show(warn)
         _fail(error)
-    _show(warn)
-    elapsed = time.perf_counter() - started
-    for output in outputs:
-        click.echo(f"{output.path}  {output.size / 1024:,.0f} KiB")
-    click.echo(f"built in {elapsed:.1f} s")
+    if not quiet:
+        _show(warn)
+        elapsed = time.perf_counter() - started
+        trim_text = options.trim_size.name if options.trim_size.name in TRIMS else \
+            f"{options.trim_size.width_in:g}x{options.trim_size.height_in:g}"
+        for output in outputs:
+            detail = f"{output.pages} pages  {trim_text} in" if output.pages else f"{output.size / 1024:,.0f} KiB"
+            click.echo(f"{output.path}  {detail}  {elapsed:.1f} s")
 
 
 @main.command()
@@ -184,6 +198,69 @@ def cover(book: Path, out_dir: Path, profile: str, paper: str, trim: str, theme:
         _fail(error)
     _show(warn)
     click.echo(f"{output.path}  {output.size / 1024:,.0f} KiB")
+
+
+@main.command()
+@click.argument("book", type=click.Path(path_type=Path))
+@click.option("--trim", default=BuildOptions.trim, show_default=True, help="The trim to lay the book out at.")
+@click.option("--theme", default=BuildOptions.theme, show_default=True, help="Theme for the layout.")
+@click.option("--exact", is_flag=True, help="Lay out every trim size instead of estimating the others.")
+def stats(book: Path, trim: str, theme: str, exact: bool) -> None:
+    """Words, chapters, reading time, pages per trim size and spine width per paper.
+
+    \b
+    Example:
+      publisher stats books/the-lamplighters-daughter --exact
+    """
+    warn = Warnings()
+    try:
+        manuscript = readers.read(book, warn)
+        figures = book_stats(manuscript, BuildOptions(trim=trim, theme=theme), exact)
+    except PublisherError as error:
+        _show(warn)
+        _fail(error)
+    _show(warn)
+    click.echo(f"{manuscript.metadata.title}")
+    click.echo(f"  words          {figures.words:,}")
+    click.echo(f"  chapters       {figures.chapters}")
+    click.echo(f"  reading time   {figures.reading_minutes // 60} h {figures.reading_minutes % 60} min"
+               f" (at {WORDS_PER_MINUTE} words a minute)")
+    click.echo("  trim           pages     spine white   spine cream")
+    for row in figures.trims:
+        mark = " " if row.exact else "≈"
+        click.echo(f"  {row.trim:<12} {mark}{row.pages:>5}     {figures.spine(row.pages, 'white'):.3f} in"
+                   f"      {figures.spine(row.pages, 'cream'):.3f} in")
+
+
+@main.command()
+@click.argument("book", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the proof sheets (default: dist/<slug>-proof).")
+@click.option("--pages", help="Pages to show, e.g. 1-12 (default: all).")
+@click.option("--trim", default=BuildOptions.trim, show_default=True, help="Trim size.")
+@click.option("--theme", default=BuildOptions.theme, show_default=True, help="Theme.")
+@click.option("--dpi", type=int, default=60, show_default=True, help="Resolution of the page images.")
+def proof(book: Path, out_dir: Path | None, pages: str | None, trim: str, theme: str, dpi: int) -> None:
+    """Render the PDF as page spreads into PNG contact sheets and an HTML page to view them.
+
+    \b
+    Example:
+      publisher proof books/the-lamplighters-daughter --pages 1-12
+    """
+    warn = Warnings()
+    try:
+        manuscript = readers.read(book, warn)
+        pdf = render(manuscript, BuildOptions(formats=("pdf",), trim=trim, theme=theme))["pdf"]
+        files = proof_sheets(pdf, pages, dpi)
+    except PublisherError as error:
+        _show(warn)
+        _fail(error)
+    _show(warn)
+    folder = out_dir or Path("dist") / f"{slugify(manuscript.slug)}-proof"
+    for name, data in files.items():
+        write_atomic(folder / name, data)
+    sheets = sum(1 for name in files if name.endswith(".png"))
+    click.echo(f"{folder / 'index.html'}  {sheets} sheet{'s' if sheets != 1 else ''}")
 
 
 @main.command(name="import")

@@ -1,0 +1,61 @@
+"""A Manuscript (and its laid-out pages) → the figures an author asks for: words, reading time,
+pages per trim size, spine width per paper.
+
+Pages for the chosen trim are counted from a real layout; other trims are estimated from it by
+the ratio of their text areas (marked ≈), unless `exact` asks for a layout of each.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from . import themes
+from .manuscript import Manuscript
+from .options import TRIMS, BuildOptions, parse_trim
+from .profiles import margins_for, profile
+from .writers import lay_out
+from .writers.print_cover import PAPER_THICKNESS
+
+WORDS_PER_MINUTE = 250
+
+
+@dataclass(frozen=True)
+class TrimPages:
+    trim: str
+    pages: int
+    exact: bool
+
+
+@dataclass(frozen=True)
+class Stats:
+    words: int
+    chapters: int
+    reading_minutes: int
+    trims: tuple[TrimPages, ...]
+
+    def spine(self, pages: int, paper: str) -> float:
+        return pages * PAPER_THICKNESS[paper]
+
+
+def _text_area(trim_name: str, options: BuildOptions) -> float:
+    trim = parse_trim(trim_name)
+    m = margins_for(trim, profile(options.profile))
+    return (trim.width_in - m.inside - m.outside) * (trim.height_in - m.top - m.bottom)
+
+
+def book_stats(manuscript: Manuscript, options: BuildOptions = BuildOptions(), exact: bool = False) -> Stats:
+    theme = themes.load(options.theme)
+    measured = {options.trim: len(lay_out(manuscript, theme, options).document.pages)}
+    if exact:
+        for name in TRIMS:
+            if name not in measured:
+                measured[name] = len(lay_out(manuscript, theme, replace(options, trim=name)).document.pages)
+    base_pages, base_area = measured[options.trim], _text_area(options.trim, options)
+    trims = []
+    for name in dict.fromkeys([options.trim, *TRIMS]):
+        if name in measured:
+            trims.append(TrimPages(name, measured[name], True))
+        else:
+            estimate = round(base_pages * base_area / _text_area(name, options))
+            trims.append(TrimPages(name, estimate + estimate % 2, False))
+    minutes = max(1, round(manuscript.words / WORDS_PER_MINUTE))
+    return Stats(manuscript.words, len(manuscript.chapters), minutes, tuple(trims))
