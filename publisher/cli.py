@@ -20,6 +20,7 @@ from .options import FORMATS, TRIMS, BuildOptions
 from .profiles import PROFILES
 from .writers.print_cover import PAPER_THICKNESS
 from .output import write_atomic, write_folder
+from .preview import start_preview
 from .progress import build_progress
 from .proof import proof_sheets
 from .scaffold import import_files, new_book_files
@@ -261,6 +262,35 @@ def proof(book: Path, out_dir: Path | None, pages: str | None, trim: str, theme:
         write_atomic(folder / name, data)
     sheets = sum(1 for name in files if name.endswith(".png"))
     click.echo(f"{folder / 'index.html'}  {sheets} sheet{'s' if sheets != 1 else ''}")
+
+
+@main.command()
+@click.argument("book", type=click.Path(path_type=Path))
+@click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--theme", default=BuildOptions.theme, show_default=True, help="Theme.")
+@click.option("--trim", default=BuildOptions.trim, show_default=True, help="Trim size of the print view.")
+def preview(book: Path, port: int, theme: str, trim: str) -> None:
+    """Serve a live preview of BOOK that reloads when a chapter changes.
+
+    \b
+    Example:
+      publisher preview books/the-lamplighters-daughter --port 8000
+    """
+    try:
+        options = BuildOptions(theme=theme, trim=trim)
+        readers.source_kind(book)
+        server = start_preview(book, options, port)
+    except PublisherError as error:
+        _fail(error)
+    except OSError as error:
+        _fail(PublisherError(f"cannot serve on 127.0.0.1:{port}: {error.strerror}"))
+    click.echo(f"previewing {book} at {server.url}  (Ctrl-C to stop)")
+    try:
+        server.stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 @main.command(name="import")
