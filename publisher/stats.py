@@ -1,8 +1,8 @@
 """A Manuscript (and its laid-out pages) → the figures an author asks for: words, reading time,
 pages per trim size, spine width per paper.
 
-Pages for the chosen trim are counted from a real layout; other trims are estimated from it by
-the ratio of their text areas (marked ≈), unless `exact` asks for a layout of each.
+Pages for the chosen trim are counted from a real layout; for other trims the body pages are
+estimated from it by the ratio of their text areas (marked ≈), unless `exact` lays out each.
 """
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ def _text_area(trim_name: str, options: BuildOptions) -> float:
 
 def book_stats(manuscript: Manuscript, options: BuildOptions = BuildOptions(), exact: bool = False) -> Stats:
     theme = themes.load(options.theme)
-    measured = {options.trim: len(lay_out(manuscript, theme, options).document.pages)}
+    layout = lay_out(manuscript, theme, options)
+    measured = {options.trim: len(layout.document.pages)}
+    front = layout.first_body_page  # front matter takes the same pages at any trim
     if exact:
         for name in TRIMS:
             if name not in measured:
@@ -55,7 +57,7 @@ def book_stats(manuscript: Manuscript, options: BuildOptions = BuildOptions(), e
         if name in measured:
             trims.append(TrimPages(name, measured[name], True))
         else:
-            estimate = round(base_pages * base_area / _text_area(name, options))
+            estimate = front + round((base_pages - front) * base_area / _text_area(name, options))
             trims.append(TrimPages(name, estimate + estimate % 2, False))
     minutes = max(1, round(manuscript.words / WORDS_PER_MINUTE))
     return Stats(manuscript.words, len(manuscript.chapters), minutes, tuple(trims))
