@@ -17,6 +17,7 @@ from . import readers, themes
 from pypdf import PdfReader
 
 from .errors import Warnings
+from .fonts import describe, missing_glyphs
 from .imposition import impose
 from .manuscript import Manuscript
 from .options import BuildOptions
@@ -46,6 +47,8 @@ def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(),
     # The print layout comes first: the PDF is written from it and the EPUB's page list points into it.
     layout = None
     if "pdf" in options.formats or options.page_list or options.impose:
+        if warn is not None:
+            _warn_glyphs(manuscript, warn)
         stage("laying out pages")
         layout = lay_out(manuscript, theme, options)
     elif warn is not None:
@@ -60,6 +63,15 @@ def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(),
         files[f"{options.impose}.pdf"] = impose(pdf, options.impose, options.signature_sheets, options.paper,
                                                 options.marks)
     return files
+
+
+def _warn_glyphs(manuscript: Manuscript, warn: Warnings) -> None:
+    fallback, nowhere = missing_glyphs(manuscript)
+    if fallback:
+        warn(f"{len(fallback)} character(s) not in the book face, set in a fallback font: {describe(fallback)}")
+    if nowhere:
+        warn(f"{len(nowhere)} character(s) no installed font can print (they will show as boxes): "
+             f"{describe(nowhere)}")
 
 
 def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = BuildOptions(),

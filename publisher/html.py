@@ -245,10 +245,20 @@ def contents(sections: list[Section], href: Callable[[Section], str], title: str
     return nav
 
 
+RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "dv", "ckb", "sd", "ug"}
+
+
+def direction(language: str) -> str:
+    """'rtl' for right-to-left scripts (Arabic, Hebrew, Persian…), else 'ltr'."""
+    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
 def page(sections: list[etree._Element], title: str, language: str, stylesheets: list[str],
          body_class: str = "") -> etree._Element:
     """A whole XHTML document holding the given elements."""
     root = el("html", lang=language)
+    if direction(language) == "rtl":
+        root.set("dir", "rtl")
     root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
     head = child(root, "head")
     child(head, "meta", charset="utf-8")

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages publisher needs, when they are missing: Pango (WeasyPrint),
-# the EB Garamond and DejaVu fonts, poppler-utils (tests read PDFs) and a JRE (EPUBCheck).
+# the EB Garamond, DejaVu and WenQuanYi (CJK) fonts, poppler-utils (tests read PDFs) and a JRE (EPUBCheck).
 set -euo pipefail
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v java >/dev/null || need+=(default-jre-headless)
 fc-list 2>/dev/null | grep -q "EB Garamond" || need+=(fonts-ebgaramond)
 fc-list 2>/dev/null | grep -q "DejaVu Serif" || need+=(fonts-dejavu-core)
+fc-list 2>/dev/null | grep -q "WenQuanYi Micro Hei" || need+=(fonts-wqy-microhei)  # CJK fallback
 command -v fc-list >/dev/null || need+=(fontconfig)
 /sbin/ldconfig -p | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 /sbin/ldconfig -p | grep -q libharfbuzz-subset || need+=(libharfbuzz-subset0)

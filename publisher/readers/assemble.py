@@ -24,7 +24,7 @@ CHAPTER_KEYS = ("title", "summary", "notes", "end_notes")
 class ChapterSource:
     path: str  # as shown in messages: "books/x/chapters/02.md"
     text: str
-
+    has_lines: bool = True  # False when the Markdown was made from another file: its lines mean nothing
 
 @dataclass(frozen=True)
 class BookSource:
@@ -80,7 +80,9 @@ def take_title(body: str) -> tuple[str, str]:
     return match[1], body[match.end():]
 
 
-def _line_of(text: str, needle: str, first_line: int) -> int:
+def _line_of(text: str, needle: str, first_line: int | None) -> int | None:
+    if first_line is None:
+        return None
     for number, line in enumerate(text.split("\n")):
         if needle in line:
             return first_line + number
@@ -100,11 +102,14 @@ def assemble(source: BookSource, warn: Warnings | None = None) -> Manuscript:
                        subtitle=markup.typeset_title(config.metadata.subtitle, language))
     images: dict[str, Resource] = {}
 
-    def html_of(text: str, where: str, first_line: int = 1) -> markup.Fragment:
+    def html_of(text: str, where: str, first_line: int | None = 1) -> markup.Fragment:
         cleaned, removed = markup.strip_invalid_xml(text)
         if removed:
             warn(f"removed {removed} control character(s) that cannot appear in a book", where, first_line)
         fragment = markup.render(cleaned, language)
+        if fragment.removed:
+            warn(f"removed what an ebook may not contain: {', '.join(fragment.removed)}", where,
+                 _line_of(text, re.sub(r"[<>=]|: link$", "", fragment.removed[0]), first_line))
         html = fragment.html
         for src, alt in fragment.images:
             line = _line_of(text, src, first_line)
@@ -118,7 +123,7 @@ def assemble(source: BookSource, warn: Warnings | None = None) -> Manuscript:
             images[src] = resource
             if resource.name != src:
                 html = html.replace(f'src="{src}"', f'src="{resource.name}"')
-        return markup.Fragment(html, fragment.images, fragment.words)
+        return markup.Fragment(html, fragment.images, fragment.words, fragment.removed)
 
     chapters = []
     for number, chapter in enumerate(source.chapters, 1):
@@ -127,7 +132,7 @@ def assemble(source: BookSource, warn: Warnings | None = None) -> Manuscript:
         title = fields.get("title", "")
         if not title:
             title, body = take_title(body)
-        body_fragment = html_of(body, chapter.path, first_line)
+        body_fragment = html_of(body, chapter.path, first_line if chapter.has_lines else None)
         if not body.strip():
             warn("chapter is empty", chapter.path)
         chapters.append(Chapter(

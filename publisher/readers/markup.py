@@ -38,6 +38,21 @@ class Fragment:
     html: str
     images: tuple[tuple[str, str], ...]  # (src, alt) in order
     words: int
+    removed: tuple[str, ...] = ()  # active or unknown markup that sanitising took out
+
+
+_ACTIVE_TAGS = re.compile(r"<\s*(script|iframe|object|embed|form|input|button|select|textarea|style|link|meta|"
+                          r"frame|frameset|applet|base|svg|math|video|audio|canvas)\b", re.IGNORECASE)
+_HANDLER = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.IGNORECASE)
+_JS_URL = re.compile(r"<[^<>]*\s(?:href|src)\s*=\s*[\"']?\s*(javascript|vbscript|data):", re.IGNORECASE)
+
+
+def active_content(raw_html: str) -> tuple[str, ...]:
+    """What an ebook may not hold in this HTML, named for the author: <script>, onclick=, javascript:."""
+    found = {f"<{m[1].lower()}>" for m in _ACTIVE_TAGS.finditer(raw_html)}
+    found |= {f"{m[1].lower()}=" for m in _HANDLER.finditer(raw_html)}
+    found |= {f"{m[1].lower()}: link" for m in _JS_URL.finditer(raw_html)}
+    return tuple(sorted(found))
 
 
 def markdown_to_html(text: str) -> str:
@@ -69,13 +84,15 @@ def render(text: str, language: str = "en") -> Fragment:
             hr.set("class", "scene-break")
     for heading in root.iter("h1"):  # the chapter title is the only h1
         heading.tag = "h2"
-    images = tuple((img.get("src", ""), img.get("alt", "")) for img in root.iter("img"))
+    # Images as written, before sanitising drops a src it does not like: the reader refuses those.
+    raw_root = lxml_html.fragment_fromstring(raw, create_parent="div") if raw.strip() else etree.Element("div")
+    images = tuple((img.get("src", ""), img.get("alt", "")) for img in raw_root.iter("img"))
     body_text = " ".join(
         el.text_content() for el in root if not (el.get("class") or "").startswith("footnote"))
     out = "".join(etree.tostring(child, encoding="unicode", method="xml") for child in root)
     if root.text and root.text.strip():
         out = f"<p>{_escape(root.text)}</p>" + out
-    return Fragment(out, images, count_words(body_text))
+    return Fragment(out, images, count_words(body_text), active_content(raw))
 
 
 def _escape(text: str) -> str:

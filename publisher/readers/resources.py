@@ -25,16 +25,16 @@ def resolve_inside(root: Path, reference: str) -> tuple[str, Path]:
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", reference):
         scheme = reference.split(":", 1)[0].lower()
         if scheme in ("http", "https"):
-            raise Problem(f"{reference!r} is on the web; publisher never downloads: save it in images/")
-        raise Problem(f"{reference!r}: {scheme}: references are not allowed; use a path inside the book")
+            raise Problem(f"image {reference!r} is on the web; publisher never downloads: save it in images/")
+        raise Problem(f"image {reference!r}: {scheme}: references are not allowed; use a path inside the book")
     posix = PurePosixPath(reference.replace("\\", "/"))
     if posix.is_absolute():
-        raise Problem(f"{reference!r} is an absolute path; use a path inside the book folder")
+        raise Problem(f"image {reference!r} is an absolute path; use a path inside the book folder")
     parts: list[str] = []
     for part in posix.parts:
         if part == "..":
             if not parts:
-                raise Problem(f"{reference!r} points outside the book folder")
+                raise Problem(f"image {reference!r} points outside the book folder")
             parts.pop()
         elif part != ".":
             parts.append(part)
@@ -44,7 +44,7 @@ def resolve_inside(root: Path, reference: str) -> tuple[str, Path]:
     if not path.exists():
         raise Problem(f"image {reference!r} not found")
     if not path.resolve().is_relative_to(real_root):
-        raise Problem(f"{reference!r} is a link that leaves the book folder")
+        raise Problem(f"image {reference!r} is a link that leaves the book folder")
     return name, path
 
 

@@ -561,7 +561,7 @@ def book_toml(header: dict[str, str], path: Path, warn: Warnings, title: str | N
 
 def story_source(path: Path, story: Story, warn: Warnings, title: str | None = None,
                  author: str | None = None) -> BookSource:
-    chapters = tuple(ChapterSource(f"{path} (chapter {n})", chapter.markdown())
+    chapters = tuple(ChapterSource(f"{path} (chapter {n})", chapter.markdown(), has_lines=False)
                      for n, chapter in enumerate(story.chapters, 1))
     return BookSource(root=path.parent, toml_path=str(path), chapters=chapters, slug=path.stem,
                       toml_text=book_toml(story.header, path, warn, title=title, author=author))

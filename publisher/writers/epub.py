@@ -93,6 +93,8 @@ def _metadata(book: epub.EpubBook, manuscript: Manuscript, page_source: str) -> 
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
     book.set_language(meta.language)
+    if html.direction(meta.language) == "rtl":
+        book.set_direction("rtl")  # page-progression-direction on the spine
     for author in meta.authors:
         book.add_author(author)
     for name, value in (("publisher", meta.publisher), ("date", meta.date), ("rights", meta.rights)):

@@ -1,0 +1,67 @@
+"""A Manuscript's text → the characters its book face cannot draw, and those no font here can.
+
+WeasyPrint (through fontconfig) sets a character the book face lacks in another installed font;
+the author should know which characters that is, and which will print as empty boxes.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+import unicodedata
+
+from fontTools.ttLib import TTCollection, TTFont
+
+from .manuscript import Manuscript
+
+BOOK_FACE = "EB Garamond 12"
+
+
+@functools.lru_cache(maxsize=None)
+def _cmap(path: str) -> frozenset[int]:
+    try:
+        fonts = TTCollection(path).fonts if path.lower().endswith((".ttc", ".otc")) else [TTFont(path, lazy=True)]
+        return frozenset(code for font in fonts for code in font.getBestCmap() or {})
+    except Exception:  # a font file fontTools cannot read covers nothing for us
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=None)
+def _font_files(pattern: str = "") -> tuple[str, ...]:
+    if shutil.which("fc-list") is None:
+        return ()
+    if pattern:
+        found = subprocess.run(["fc-match", pattern, "--format=%{file}"], capture_output=True, text=True).stdout
+        return (found,) if found else ()
+    listed = subprocess.run(["fc-list", "--format=%{file}\n"], capture_output=True, text=True).stdout
+    return tuple(sorted(set(filter(None, listed.splitlines()))))
+
+
+def _characters(manuscript: Manuscript) -> set[str]:
+    texts = [manuscript.metadata.title, manuscript.metadata.subtitle, *manuscript.metadata.authors]
+    front = manuscript.front_matter
+    texts += [front.summary_html, front.disclaimer_html, front.dedication_html]
+    for chapter in manuscript.chapters:
+        texts += [chapter.title, chapter.body_html, chapter.summary_html, chapter.notes_html, chapter.end_notes_html]
+    text = re.sub(r"<[^>]+>", " ", " ".join(texts))
+    return {c for c in set(text) if not c.isspace() and unicodedata.category(c)[0] != "C"}
+
+
+def missing_glyphs(manuscript: Manuscript, face: str = BOOK_FACE) -> tuple[list[str], list[str]]:
+    """(characters set in a fallback font, characters no installed font has), sorted."""
+    chars = _characters(manuscript)
+    book = set().union(*(_cmap(path) for path in _font_files(face)))
+    if not book:
+        return [], []
+    fallback = sorted(c for c in chars if ord(c) not in book)
+    if not fallback:
+        return [], []
+    anywhere = set().union(*(_cmap(path) for path in _font_files()))
+    nowhere = [c for c in fallback if ord(c) not in anywhere]
+    return [c for c in fallback if c not in nowhere], nowhere
+
+
+def describe(chars: list[str], limit: int = 12) -> str:
+    shown = " ".join(f"{c} (U+{ord(c):04X})" for c in chars[:limit])
+    return shown + (f" and {len(chars) - limit} more" if len(chars) > limit else "")
