@@ -16,7 +16,7 @@ from pathlib import Path
 from . import readers, themes
 from pypdf import PdfReader
 
-from .errors import Warnings
+from .errors import PublisherError, Warnings
 from .fonts import describe, missing_glyphs
 from .imposition import impose
 from .manuscript import Manuscript
@@ -25,6 +25,10 @@ from .output import write_atomic
 from .profiles import check_pdf, profile
 from .writers import WRITERS, lay_out
 from .writers.print_cover import write_cover
+
+
+# Each chapter opens on a recto: past this many, a PDF is no book (and takes many minutes).
+MAX_PRINT_CHAPTERS = 2000
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,10 @@ def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(),
     # The print layout comes first: the PDF is written from it and the EPUB's page list points into it.
     layout = None
     if "pdf" in options.formats or options.page_list or options.impose:
+        if len(manuscript.chapters) > MAX_PRINT_CHAPTERS:
+            raise PublisherError(
+                f"{manuscript.slug}: {len(manuscript.chapters):,} chapters are more than one printed volume holds "
+                f"(at most {MAX_PRINT_CHAPTERS:,}): build the EPUB with --format epub, or split the book")
         if warn is not None:
             _warn_glyphs(manuscript, warn)
         stage("laying out pages")

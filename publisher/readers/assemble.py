@@ -108,8 +108,9 @@ def assemble(source: BookSource, warn: Warnings | None = None) -> Manuscript:
             warn(f"removed {removed} control character(s) that cannot appear in a book", where, first_line)
         fragment = markup.render(cleaned, language)
         if fragment.removed:
+            lines = [_line_of(text, re.sub(r"[<>=]|: link$", "", item), first_line) for item in fragment.removed]
             warn(f"removed what an ebook may not contain: {', '.join(fragment.removed)}", where,
-                 _line_of(text, re.sub(r"[<>=]|: link$", "", fragment.removed[0]), first_line))
+                 min(lines) if None not in lines else None)
         html = fragment.html
         for src, alt in fragment.images:
             line = _line_of(text, src, first_line)

@@ -43,14 +43,15 @@ class Fragment:
 
 _ACTIVE_TAGS = re.compile(r"<\s*(script|iframe|object|embed|form|input|button|select|textarea|style|link|meta|"
                           r"frame|frameset|applet|base|svg|math|video|audio|canvas)\b", re.IGNORECASE)
-_HANDLER = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.IGNORECASE)
+_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_HANDLER = re.compile(r"\s(on[a-z]+)\s*=", re.IGNORECASE)
 _JS_URL = re.compile(r"<[^<>]*\s(?:href|src)\s*=\s*[\"']?\s*(javascript|vbscript|data):", re.IGNORECASE)
 
 
 def active_content(raw_html: str) -> tuple[str, ...]:
     """What an ebook may not hold in this HTML, named for the author: <script>, onclick=, javascript:."""
     found = {f"<{m[1].lower()}>" for m in _ACTIVE_TAGS.finditer(raw_html)}
-    found |= {f"{m[1].lower()}=" for m in _HANDLER.finditer(raw_html)}
+    found |= {f"{m[1].lower()}=" for tag in _TAG.finditer(raw_html) for m in _HANDLER.finditer(tag[0])}
     found |= {f"{m[1].lower()}: link" for m in _JS_URL.finditer(raw_html)}
     return tuple(sorted(found))
 

@@ -182,7 +182,7 @@ _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ni
 _WORD_NUMBER = (rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES[:9])}))?|{'|'.join(_ONES)}|"
                 r"hundred|one hundred|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final)")
 _ROMAN = r"(?=[ivxlc])(?:c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
-_NUMBER = rf"(?:\d{{1,4}}|{_ROMAN}|{_WORD_NUMBER})"
+_NUMBER = rf"(?:\d{{1,5}}|{_ROMAN}|{_WORD_NUMBER})"
 _KIND = r"(?:chapter|chap\.|ch\.|part|book|volume|act)"
 _SPECIAL = r"(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction|coda|postscript)"
 _DECOR = r"[\s~=*#\-–—_+.:|\[\]()<>oOxX]*?"
