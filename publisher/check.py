@@ -61,9 +61,10 @@ def in_order(expected: list[str], found: list[str]) -> bool:
 
 def source_words(book: Path) -> tuple[list[str], list[str]]:
     """(words kept in order, words moved to the front matter) of a .txt story."""
-    from .readers.text import BODY, FRONT, decode, parse_story
+    from .errors import Warnings
+    from .readers.text import BODY, FRONT, clean_text, decode, parse_story
 
-    story = parse_story(decode(book))
+    story = parse_story(clean_text(decode(book), str(book), Warnings()))
     return words(story.trace.text(BODY)), words(story.trace.text(FRONT))
 
 

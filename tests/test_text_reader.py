@@ -78,7 +78,7 @@ def test_full_header_block_with_run_on_values_and_unknown_labels():
                    "Archive: ask\nDedication: For Sam.\nBeta: Thanks, Kim!\n\nChapter 1\n\nText.\n")
     header = parsed.header
     assert header["title"] == "The Bridge" and header["author"] == "Jo Doe"
-    assert header["summary"] == "Two friends\nand a bridge."
+    assert header["summary"] == "Two friends and a bridge."
     assert header["note:Beta"] == "Thanks, Kim!" and header["note:Spoilers"] == "none"
     assert header["tags"] == "Gen\n\nDrama" and header["rating"] == "T"
     assert "words" not in header

@@ -21,6 +21,7 @@ import tomli_w
 
 from ..errors import ManuscriptError, Problem, Warnings
 from .assemble import BookSource, ChapterSource
+from .markup import strip_invalid_xml
 
 # ---------------------------------------------------------------- decoding
 
@@ -155,7 +156,7 @@ def parse_header(lines: list[str], trace: Trace | None = None) -> tuple[dict[str
         if key == "words":
             trace.add(LABEL, value)  # we count words ourselves
             continue
-        trace.add(FRONT, value)
+        trace.add(FRONT, strip_tags(value, trace))
         if key in fields and value:
             fields[key] = fields[key] + "\n\n" + value
         elif value:
@@ -429,9 +430,7 @@ def parse_story(text: str) -> Story:
     text = unicodedata.normalize("NFC", text.lstrip("\ufeff")).replace("\t", "    ")
     lines = text.split("\n")
     header, used = parse_header(lines, trace)
-    if "title" not in header:
-        # An untitled header may still open with "Title line" / "by Author".
-        pass
+    header = {key: _header_markdown(key, value) for key, value in header.items()}
     body = lines[used:]
     width = wrap_width(body)
     chapters: list[ChapterDraft] = []
@@ -467,8 +466,8 @@ def parse_story(text: str) -> Story:
                     trace.add(LABEL, rest)  # a repeat of one already on the disclaimer page
                 else:
                     disclaimers_seen.add(_norm(rest))
-                    disclaimers.append(rest)
-                    trace.add(FRONT, rest)
+                    disclaimers.append(inline(rest))
+                    trace.add(FRONT, strip_tags(rest, Trace()))
             elif _NOTE.match(first):
                 chapter.notes.append(inline(_strip_label(_NOTE, first, trace)))
                 trace.add(BODY, strip_tags(first[_NOTE.match(first).end():], trace))
@@ -516,6 +515,18 @@ def parse_story(text: str) -> Story:
     if not chapters:
         chapters.append(ChapterDraft("Chapter 1"))
     return Story(header, chapters, trace)
+
+
+PROSE_FIELDS = ("summary", "disclaimer", "dedication")
+
+
+def _header_markdown(key: str, value: str) -> str:
+    """A header value as book.toml holds it: prose as Markdown (emphasis kept, all else literal),
+    names and lists as plain text."""
+    if key in PROSE_FIELDS or key.startswith("note:"):
+        return "\n\n".join(inline(" ".join(part.split())) for part in value.split("\n\n"))
+    return " ".join(_DROPPED_TAG.sub(" ", _TAG.sub("", value)).split()) if "\n" not in value else \
+        "\n".join(_DROPPED_TAG.sub(" ", _TAG.sub("", line)) for line in value.split("\n"))
 
 
 def _norm(text: str) -> str:
@@ -569,4 +580,13 @@ def story_source(path: Path, story: Story, warn: Warnings, title: str | None = N
 
 def read_text(path: Path, warn: Warnings, title: str | None = None, author: str | None = None) -> BookSource:
     """A .txt story → BookSource."""
-    return story_source(path, parse_story(decode(path)), warn, title=title, author=author)
+    return story_source(path, parse_story(clean_text(decode(path), str(path), warn)), warn, title=title,
+                        author=author)
+
+
+def clean_text(text: str, where: str, warn: Warnings) -> str:
+    """Remove characters a book cannot hold (control characters), saying how many."""
+    cleaned, removed = strip_invalid_xml(text)
+    if removed:
+        warn(f"removed {removed} control character(s) that cannot appear in a book", where)
+    return cleaned

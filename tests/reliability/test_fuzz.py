@@ -1,0 +1,67 @@
+"""Fuzzing: random Unicode stories and Markdown through import and build: no crash, a valid EPUB,
+every word present."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import assert_epubcheck_clean
+from publisher import BuildOptions, build
+from publisher.check import epub_text, in_order, missing, words
+from publisher.errors import Warnings
+from publisher.readers.text import BODY, FRONT, LABEL, clean_text, parse_story
+
+SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+
+# Any Unicode but surrogates (a file cannot hold them); control characters included.
+ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=400)
+LINES = st.lists(st.one_of(ANY_TEXT, st.sampled_from(["", "", "Chapter 2", "* * *", "A/N: note", "Summary: s",
+                                                      "Disclaimer: d", "<i>x</i>", "Title: T"])),
+                 min_size=1, max_size=25).map("\n".join)
+
+
+@SETTINGS
+@given(LINES)
+def test_random_unicode_stories(tmp_path_factory, text):
+    folder = tmp_path_factory.mktemp("fuzz")
+    story = folder / "story.txt"
+    story.write_text(text, encoding="utf-8")
+    cleaned = clean_text(text.replace("\r\n", "\n").replace("\r", "\n"), "story.txt", Warnings())
+    parsed = parse_story(cleaned)
+    assert Counter(words(parsed.trace.text(BODY, FRONT, LABEL))) == Counter(words(cleaned.lstrip("\ufeff")))
+    out = build(story, folder / "out", BuildOptions(formats=("epub",)), Warnings())[0].path
+    assert_epubcheck_clean(out)
+    found = words(epub_text(out))
+    body, front = words(parsed.trace.text(BODY)), words(parsed.trace.text(FRONT))
+    assert not missing(body + front, found)
+    assert in_order(body, found)
+
+
+WORD = st.text(alphabet=st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=10)
+SENTENCE = st.lists(WORD, min_size=1, max_size=12).map(" ".join)
+BLOCK = st.one_of(
+    SENTENCE, SENTENCE.map(lambda s: f"*{s}*"), SENTENCE.map(lambda s: f"**{s}**"),
+    SENTENCE.map(lambda s: f"> {s}"), st.lists(SENTENCE, min_size=1, max_size=4).map(
+        lambda items: "\n".join(f"- {item}" for item in items)),
+    st.just("* * *"), SENTENCE.map(lambda s: f"## {s}"), SENTENCE.map(lambda s: f"{s}[^n]\n\n[^n]: {s}"),
+)
+MARKDOWN = st.lists(st.tuples(SENTENCE, st.lists(BLOCK, min_size=1, max_size=6)), min_size=1, max_size=3)
+
+
+@SETTINGS
+@given(MARKDOWN)
+def test_random_markdown_books(tmp_path_factory, chapters):
+    folder = tmp_path_factory.mktemp("md")
+    (folder / "chapters").mkdir()
+    (folder / "book.toml").write_text('title = "Fuzz"\n')
+    expected = []
+    for number, (title, blocks) in enumerate(chapters, 1):
+        body = "\n\n".join(block.replace("[^n]", f"[^n{i}]") for i, block in enumerate(blocks))
+        (folder / "chapters" / f"{number}.md").write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
+        expected += words(title) + words(re.sub(r"\[\^n\d+\]:?", " ", body))
+    out = build(folder, folder / "out", BuildOptions(formats=("epub",)))[0].path
+    assert_epubcheck_clean(out)
+    found = words(epub_text(out))
+    assert not missing(expected, found)
