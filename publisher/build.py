@@ -24,7 +24,6 @@ from .options import BuildOptions
 from .output import write_atomic
 from .profiles import check_pdf, profile
 from .writers import WRITERS, lay_out
-from .writers.print_cover import write_cover
 
 
 # Each chapter opens on a recto: past this many, a PDF is no book (and takes many minutes).
@@ -107,6 +106,8 @@ def build_cover(source: Path, out_dir: Path = Path("dist"), options: BuildOption
     manuscript = readers.read(Path(source), warn)
     pdf = render(manuscript, replace(options, formats=("pdf",), impose=""))["pdf"]
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    from .writers.print_cover import write_cover  # WeasyPrint: imported when needed
+
     data = write_cover(manuscript, options, pages, paper)
     path = Path(out_dir) / f"{slugify(manuscript.slug)}.cover.pdf"
     write_atomic(path, data)

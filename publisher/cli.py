@@ -17,8 +17,7 @@ from .check import word_check
 from .errors import ManuscriptError, PublisherError, Warnings
 from .imposition import IMPOSITIONS, PAPERS
 from .options import FORMATS, TRIMS, BuildOptions
-from .profiles import PROFILES
-from .writers.print_cover import PAPER_THICKNESS
+from .profiles import PAPER_THICKNESS, PROFILES
 from .output import write_atomic, write_folder
 from .preview import start_preview
 from .progress import build_progress

@@ -17,6 +17,7 @@ from .options import Trim
 
 KDP_INSIDE = ((150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (828, 0.875))
 BLEED_IN = 0.125
+PAPER_THICKNESS = {"white": 0.002252, "cream": 0.0025}  # inches per page, the services' spine formula
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ from dataclasses import dataclass, replace
 from . import themes
 from .manuscript import Manuscript
 from .options import TRIMS, BuildOptions, parse_trim
-from .profiles import margins_for, profile
+from .profiles import PAPER_THICKNESS, margins_for, profile
 from .writers import lay_out
-from .writers.print_cover import PAPER_THICKNESS
 
 WORDS_PER_MINUTE = 250
 

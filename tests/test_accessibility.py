@@ -91,6 +91,8 @@ def test_page_list_follows_the_pdf(built):
         following = _text_after(doc, marker)
         page = texts[pdf_labels.index(link.text)]
         body_lines = [line for line in page.splitlines() if line.strip()]
+        if not body_lines:
+            continue  # a blank verso: its marker stands with the next page's
         # The page's first words follow its running head (letter-spaced: pdftotext splits it up).
         with_head, without_head = words(" ".join(body_lines)), words(" ".join(body_lines[1:]))
         expected = words(following)[:4]

@@ -2,13 +2,28 @@
 the EPUB's page list points into it."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..manuscript import Manuscript
 from ..options import BuildOptions
 from ..themes import Theme
 from .epub import write_epub
-from .pdf import PrintLayout, lay_out, write_pdf
+
+if TYPE_CHECKING:
+    from .pdf import PrintLayout
+
+
+# WeasyPrint takes a second to import: an EPUB-only build never pays for it.
+def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> "PrintLayout":
+    from .pdf import lay_out as lay_out_pages
+
+    return lay_out_pages(manuscript, theme, options)
+
+
+def write_pdf(manuscript: Manuscript, theme: Theme, options: BuildOptions, layout: "PrintLayout | None" = None) -> bytes:
+    from .pdf import write_pdf as write
+
+    return write(manuscript, theme, options, layout)
 
 # (manuscript, theme, options, print layout or None) → the file's bytes
 Writer = Callable[[Manuscript, Theme, BuildOptions, "PrintLayout | None"], bytes]

@@ -23,7 +23,10 @@ from ..manuscript import Manuscript
 from ..options import BuildOptions
 from ..cover import typographic_cover
 from ..themes import Theme
-from .pdf import PrintLayout
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .pdf import PrintLayout
 
 STYLESHEET = "styles/epub.css"
 TEXT_DIR = "text"
@@ -130,7 +133,7 @@ def _metadata(book: epub.EpubBook, manuscript: Manuscript, page_source: str) -> 
 
 
 def write_epub(manuscript: Manuscript, theme: Theme, options: BuildOptions | None = None,
-               layout: PrintLayout | None = None) -> bytes:
+               layout: "PrintLayout | None" = None) -> bytes:
     """The finished EPUB file's bytes; with a print layout, page-break markers and a page list."""
     language = manuscript.metadata.language
     book = epub.EpubBook()

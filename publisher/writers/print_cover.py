@@ -16,9 +16,8 @@ from ..cover import ACCENT, BACKGROUND, INK
 from ..errors import OptionError
 from ..manuscript import Manuscript
 from ..options import BuildOptions
-from ..profiles import BLEED_IN
+from ..profiles import BLEED_IN, PAPER_THICKNESS
 
-PAPER_THICKNESS = {"white": 0.002252, "cream": 0.0025}  # inches per page
 SPINE_TEXT_MIN_PAGES = 80  # KDP allows spine text from 80 pages
 BARCODE = (2.0, 1.2)  # width, height in inches, 0.25 in from the back cover's trim edges
 

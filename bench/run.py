@@ -1,0 +1,133 @@
+"""Benchmark: build the corpus books and print time, memory, pages and size beside the anchors.
+
+    python bench/run.py [--runs 3] [--books moby-dick-opening pride-and-prejudice ...]
+
+For each book: our EPUB and PDF builds (`publisher build -f ...`, a whole process each), then the
+anchors measured in the same run: pandoc's EPUB of the same chapters, and WeasyPrint rendering the
+same book as one HTML document with the same CSS. Wall time is the median of --runs; memory is the
+peak resident set of the largest process and of the whole process tree, sampled from /proc.
+Not part of the test suite: it prints figures, it asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+BOOKS = ["moby-dick-opening", "pride-and-prejudice", "moby-dick", "war-and-peace"]
+
+
+def _tree(pid: int) -> list[int]:
+    pids, frontier = [pid], [pid]
+    while frontier:
+        parent = frontier.pop()
+        try:
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            pids.append(child)
+            frontier.append(child)
+    return pids
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def measure(command: list[str], cwd: Path | None = None) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS of the largest process, peak RSS of the tree), both in MiB."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    largest = tree = 0
+    while process.poll() is None:
+        sizes = [_rss_kib(pid) for pid in _tree(process.pid)]
+        largest, tree = max(largest, max(sizes, default=0)), max(tree, sum(sizes))
+        time.sleep(0.02)
+    wall = time.perf_counter() - started
+    if process.returncode:
+        raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()[-2000:]}")
+    return wall, largest // 1024, tree // 1024
+
+
+def runs(command: list[str], count: int) -> tuple[float, int, int]:
+    results = [measure(command) for _ in range(count)]
+    return (statistics.median(r[0] for r in results), max(r[1] for r in results), max(r[2] for r in results))
+
+
+def pdf_pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
+
+
+def single_document(book: Path, work: Path) -> tuple[Path, list[Path]]:
+    """The book as one HTML file and the CSS our PDF writer uses, for the WeasyPrint anchor."""
+    from publisher import BuildOptions, read, themes
+    from publisher.profiles import margins_for, profile
+    from publisher.writers.pdf import book_document, page_css
+
+    options = BuildOptions()
+    manuscript = read(book)
+    theme = themes.load(options.theme)
+    html = work / "book.html"
+    html.write_bytes(book_document(manuscript, theme, options))
+    css = [work / "print.css", work / "page.css"]
+    css[0].write_text(theme.print_css)
+    css[1].write_text(page_css(options, margins_for(options.trim_size, profile(options.profile))))
+    return html, css
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--books", nargs="*", default=BOOKS)
+    args = parser.parse_args()
+    python = sys.executable
+    rows = []
+    for name in args.books:
+        book = CORPUS / name
+        words = sum(len(p.read_text().split()) for p in (book / "chapters").glob("*.md"))
+        count = 1 if name == "war-and-peace" else args.runs
+        with tempfile.TemporaryDirectory() as folder:
+            work = Path(folder)
+            for fmt in ("epub", "pdf"):
+                wall, largest, tree = runs([python, "-m", "publisher", "build", str(book), "-o", str(work),
+                                            "-f", fmt, "-q"], count)
+                out = work / f"{name}.{fmt}"
+                pages = pdf_pages(out) if fmt == "pdf" else 0
+                rows.append((name, words, f"publisher {fmt}", wall, largest, tree, pages, out.stat().st_size))
+            chapters = sorted((book / "chapters").glob("*.md"))
+            wall, largest, tree = runs(["pandoc", *map(str, chapters), "-o", str(work / "pandoc.epub"),
+                                        "--metadata", f"title={name}", "--metadata", "lang=en"], count)
+            rows.append((name, words, "pandoc epub", wall, largest, tree, 0, (work / "pandoc.epub").stat().st_size))
+            html, css = single_document(book, work)
+            command = [python, "-m", "weasyprint", str(html), str(work / "single.pdf")]
+            for sheet in css:
+                command += ["-s", str(sheet)]
+            wall, largest, tree = runs(command, count)
+            rows.append((name, words, "weasyprint single", wall, largest, tree, pdf_pages(work / "single.pdf"),
+                         (work / "single.pdf").stat().st_size))
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print("| book | words | build | wall s | s / 1k words | peak RSS MiB (largest / tree) | pages | size KiB |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, words, what, wall, largest, tree, pages, size in rows:
+        print(f"| {name} | {words:,} | {what} | {wall:.2f} | {wall / words * 1000:.3f} | {largest} / {tree} | "
+              f"{pages or ''} | {size / 1024:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
