@@ -34,6 +34,20 @@ def decode(path: Path) -> str:
     return text
 
 
+_BINARY_SIGNATURES = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\xff\xd8\xff", b"GIF8", b"\x7fELF", b"MZ",
+                      b"\xd0\xcf\x11\xe0", b"Rar!", b"\x1f\x8b")
+
+
+def looks_binary(data: bytes) -> bool:
+    """An image, archive or program rather than text: a known signature, or many control bytes.
+    A stray NUL or two in a long story is text with damage, which the reader cleans up."""
+    head = data[:4096]
+    if head.startswith(_BINARY_SIGNATURES):
+        return True
+    control = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13))
+    return bool(head) and control / len(head) > 0.1
+
+
 def decode_bytes(data: bytes, where: str) -> str:
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
@@ -42,7 +56,7 @@ def decode_bytes(data: bytes, where: str) -> str:
                 return data.decode(encoding)
             except UnicodeDecodeError as error:
                 raise ManuscriptError([Problem(f"broken {encoding} text at byte {error.start}", where)]) from None
-    if b"\x00" in data[:4096]:
+    if looks_binary(data):
         raise ManuscriptError([Problem("this is a binary file, not a text story", where)])
     try:
         return data.decode("utf-8")

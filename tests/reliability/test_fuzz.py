@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+import pytest
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from conftest import assert_epubcheck_clean
 from publisher import BuildOptions, build
 from publisher.check import epub_text, in_order, missing, words
 from publisher.errors import Warnings
-from publisher.readers.text import BODY, FRONT, LABEL, clean_text, parse_story
+from publisher.errors import ManuscriptError
+from publisher.readers.text import BODY, FRONT, LABEL, clean_text, looks_binary, parse_story
 
 SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -24,6 +26,8 @@ LINES = st.lists(st.one_of(ANY_TEXT, st.sampled_from(["", "", "Chapter 2", "* * 
 
 @SETTINGS
 @given(LINES)
+@example("\x00")
+@example("A story with a stray \x00 NUL in it, and enough words around it to be plainly text.")
 def test_random_unicode_stories(tmp_path_factory, text):
     folder = tmp_path_factory.mktemp("fuzz")
     story = folder / "story.txt"
@@ -31,6 +35,10 @@ def test_random_unicode_stories(tmp_path_factory, text):
     cleaned = clean_text(text.replace("\r\n", "\n").replace("\r", "\n"), "story.txt", Warnings())
     parsed = parse_story(cleaned)
     assert Counter(words(parsed.trace.text(BODY, FRONT, LABEL))) == Counter(words(cleaned.lstrip("\ufeff")))
+    if looks_binary(text.encode("utf-8")):  # mostly control characters: refused as a binary file
+        with pytest.raises(ManuscriptError, match="this is a binary file, not a text story"):
+            build(story, folder / "out", BuildOptions(formats=("epub",)), Warnings())
+        return
     out = build(story, folder / "out", BuildOptions(formats=("epub",)), Warnings())[0].path
     assert_epubcheck_clean(out)
     found = words(epub_text(out))
