@@ -1,4 +1,4 @@
-"""A theme name → its stylesheets (styles/<name>/epub.css and print.css).
+"""A theme name → its stylesheets: styles/base/ (the shared design) followed by styles/<name>/.
 
 Themes are plain folders of CSS. Installed, they live in the package (publisher/styles); in a
 source checkout, in the project's top-level styles/ folder.
@@ -20,8 +20,11 @@ def styles_folder() -> Path:
     raise OptionError("publisher's styles folder is missing: reinstall publisher")
 
 
+BASE = "base"  # the design every theme starts from; a theme's own sheets come after it
+
+
 def available() -> list[str]:
-    return sorted(p.name for p in styles_folder().iterdir() if (p / "epub.css").is_file())
+    return sorted(p.name for p in styles_folder().iterdir() if (p / "epub.css").is_file() and p.name != BASE)
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,11 @@ class Theme:
 
 
 def load(name: str) -> Theme:
-    folder = styles_folder() / name
-    if not (folder / "epub.css").is_file() or not (folder / "print.css").is_file():
+    folder, base = styles_folder() / name, styles_folder() / BASE
+    if name == BASE or not (folder / "epub.css").is_file() or not (folder / "print.css").is_file():
         raise OptionError(f"unknown theme {name!r}: use one of {', '.join(available())}")
-    return Theme(name, (folder / "epub.css").read_text("utf-8"), (folder / "print.css").read_text("utf-8"))
+
+    def sheet(file: str) -> str:
+        return (base / file).read_text("utf-8") + "\n" + (folder / file).read_text("utf-8")
+
+    return Theme(name, sheet("epub.css"), sheet("print.css"))

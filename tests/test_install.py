@@ -18,7 +18,7 @@ def test_fresh_virtualenv_install_builds_a_book(tmp_path):
                     "-w", str(wheels), str(ROOT)], check=True, capture_output=True)
     wheel = next(wheels.glob("publisher-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "publisher/styles/classic/epub.css" in names and "publisher/styles/classic/print.css" in names
+    assert "publisher/styles/classic/epub.css" in names and "publisher/styles/base/print.css" in names
     assert "publisher/templates/new-chapter.md" in names
 
     env = tmp_path / "venv"
