@@ -216,7 +216,8 @@ def _text_boxes(page_box: boxes.PageBox):
 
 def finish(data: bytes, first_body_page: int, rules: Profile) -> bytes:
     """Page labels that match the printed folios (i, ii… then 1, 2…) and the service's demands."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    # An incremental update: WeasyPrint's compressed objects stay as they are, only the changes are added.
+    writer = PdfWriter(io.BytesIO(data), incremental=True)
     if rules.even_pages and len(writer.pages) % 2:
         box = writer.pages[0].mediabox
         writer.add_blank_page(float(box.width), float(box.height))
