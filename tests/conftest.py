@@ -13,7 +13,7 @@ from publisher import BuildOptions, build
 ROOT = Path(__file__).resolve().parent.parent
 BOOKS = ROOT / "books"
 SAMPLE = BOOKS / "the-lamplighters-daughter"
-STORIES = sorted((BOOKS / "stories").glob("*.txt"))
+STORIES = sorted(BOOKS.glob("*.txt"))
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 
