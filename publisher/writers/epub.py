@@ -3,7 +3,7 @@
 ebooklib assembles the package; we hand it finished XHTML (from html.py) as plain items so it
 does not rewrite our markup, and then re-pack its zip so the same input always gives the same
 bytes: fixed entry order and timestamps, ``mimetype`` first and stored, ``dcterms:modified``
-from SOURCE_DATE_EPOCH.
+from SOURCE_DATE_EPOCH (else the build time).
 """
 from __future__ import annotations
 
@@ -34,10 +34,10 @@ OPF = "http://www.idpf.org/2007/opf"
 
 
 def build_time() -> datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else a fixed date: output never varies by clock."""
+    """SOURCE_DATE_EPOCH when set (then the same input gives the same bytes), else now."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    seconds = int(epoch) if epoch and epoch.isdigit() else 315532800  # 1980-01-01, zip's earliest
-    return datetime.fromtimestamp(max(seconds, 315532800), tz=timezone.utc)
+    seconds = int(epoch) if epoch and epoch.isdigit() else int(datetime.now(timezone.utc).timestamp())
+    return datetime.fromtimestamp(max(seconds, 315532800), tz=timezone.utc)  # zip can't go before 1980
 
 
 def _href(section: Section) -> str:
