@@ -30,11 +30,11 @@ def read_markdown_file(path: Path, warn: Warnings, title: str | None = None, aut
         if line.lstrip().startswith(("```", "~~~")):
             fence = not fence
         if not fence and re.match(r"^#(?!#)\s+\S", line) and any(s.strip() for s in current):
-            chapters.append(ChapterSource(f"{path}", "\n".join(current).strip("\n") + "\n"))
+            chapters.append(ChapterSource(str(path), "\n".join(current).strip("\n") + "\n", has_lines=False))
             current = []
         current.append(line)
     if any(s.strip() for s in current):
-        chapters.append(ChapterSource(f"{path}", "\n".join(current).strip("\n") + "\n"))
+        chapters.append(ChapterSource(str(path), "\n".join(current).strip("\n") + "\n", has_lines=False))
     toml_text = book_toml(header, path, warn, title=title, author=author)
     return BookSource(root=path.parent, toml_path=str(path), toml_text=toml_text, chapters=tuple(chapters),
                       slug=path.stem)
