@@ -8,6 +8,7 @@ unique when chapters share a document.
 from __future__ import annotations
 
 import copy
+from html import escape
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -108,7 +109,7 @@ def _prefix_ids(element: etree._Element, prefix: str) -> None:
             node.set("href", "#" + fix(href[1:]))
 
 
-def _footnotes(body: etree._Element, name: str) -> None:
+def _footnotes(body: etree._Element) -> None:
     """Python-Markdown's footnotes → EPUB 3 noterefs and footnote asides, with back links."""
     for ref in body.iter(f"{{{XHTML}}}a"):
         if ref.get("class") == "footnote-ref":
@@ -142,7 +143,7 @@ def _note(parent: etree._Element, html: str, css_class: str, label: str) -> None
     _append_html(aside, html)
 
 
-def chapter_section(chapter: Chapter, language: str) -> Section:
+def chapter_section(chapter: Chapter) -> Section:
     element = section(chapter.slug, "chapter", "doc-chapter", "chapter", chapter.title)
     if chapter.summary_html:
         summary = child(element, "div", role="doc-abstract", **{"class": "chapter-summary", "aria-label": "Summary"})
@@ -151,7 +152,7 @@ def chapter_section(chapter: Chapter, language: str) -> Section:
         _note(element, chapter.notes_html, "chapter-notes", "Notes")
     body = child(element, "div", **{"class": "chapter-body"})
     _append_html(body, chapter.body_html)
-    _footnotes(body, chapter.slug)
+    _footnotes(body)
     if chapter.end_notes_html:
         _note(element, chapter.end_notes_html, "chapter-end-notes", "End notes")
     _prefix_ids(body, chapter.slug)
@@ -221,7 +222,7 @@ def front_sections(manuscript: Manuscript) -> list[Section]:
     if front.has_disclaimer_page:
         sections.append(prose_section("disclaimer", "notice", "doc-notice", "Disclaimer", front.disclaimer_html))
     if front.notes:
-        notes = "".join(f'<p class="note-label">{_escape(n.label)}</p>{n.html}' for n in front.notes)
+        notes = "".join(f'<p class="note-label">{escape(n.label, quote=False)}</p>{n.html}' for n in front.notes)
         sections.append(prose_section("notes", "preamble", None, "Notes", notes))
     if front.has_dedication:
         sections.append(prose_section("dedication", "dedication", "doc-dedication", "Dedication",
@@ -231,7 +232,7 @@ def front_sections(manuscript: Manuscript) -> list[Section]:
 
 
 def chapter_sections(manuscript: Manuscript) -> list[Section]:
-    return [chapter_section(chapter, manuscript.metadata.language) for chapter in manuscript.chapters]
+    return [chapter_section(chapter) for chapter in manuscript.chapters]
 
 
 def contents(sections: list[Section], href: Callable[[Section], str], title: str = "Contents") -> etree._Element:
@@ -276,6 +277,3 @@ def page(sections: list[etree._Element], title: str, language: str, stylesheets:
 def serialize(root: etree._Element) -> bytes:
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -120,13 +120,13 @@ def print_page(state: PreviewState) -> bytes:
 
 
 def _print_pages(manuscript: Manuscript, options: BuildOptions) -> list[bytes]:
-    from .proof import _rasterise
+    from .proof import rasterise
 
     pdf = render(manuscript, BuildOptions(formats=("pdf",), trim=options.trim, theme=options.theme))["pdf"]
     from pypdf import PdfReader
 
     count = len(PdfReader(io.BytesIO(pdf)).pages)
-    images = _rasterise(pdf, 1, count, 50)
+    images = rasterise(pdf, 1, count, 50)
     out = []
     for number in range(1, count + 1):
         buffer = io.BytesIO()

@@ -49,7 +49,7 @@ def spreads(first: int, last: int) -> list[tuple[int | None, int | None]]:
     return out
 
 
-def _rasterise(pdf: bytes, first: int, last: int, dpi: int) -> dict[int, Image.Image]:
+def rasterise(pdf: bytes, first: int, last: int, dpi: int) -> dict[int, Image.Image]:
     if shutil.which("pdftoppm") is None:
         raise PublisherError("pdftoppm not found: install poppler-utils (scripts/install-system.sh)")
     with tempfile.TemporaryDirectory() as folder:
@@ -68,7 +68,7 @@ def proof_sheets(pdf: bytes, pages: str | None = None, dpi: int = 60) -> dict[st
     """{file name: bytes}: sheet-01.png… and index.html."""
     count = len(PdfReader(io.BytesIO(pdf)).pages)
     first, last = page_range(pages, count)
-    images = _rasterise(pdf, first, last, dpi)
+    images = rasterise(pdf, first, last, dpi)
     width, height = next(iter(images.values())).size
     pairs = spreads(first, last)
     files: dict[str, bytes] = {}

@@ -164,8 +164,8 @@ def assemble(source: BookSource, warn: Warnings | None = None) -> Manuscript:
     )
     if problems:
         raise ManuscriptError(problems)
-    resources = tuple(images[k] for k in sorted(images, key=lambda k: images[k].name))
-    resources = tuple({r.name: r for r in resources}.values())
+    # Two spellings of one path ("./images/a.png", "images/a.png") are one resource.
+    resources = tuple(sorted({r.name: r for r in images.values()}.values(), key=lambda r: r.name))
     return Manuscript(metadata=metadata, front_matter=front, chapters=tuple(chapters),
                       back_matter=BackMatter(), resources=resources, slug=source.slug)
 

@@ -6,6 +6,7 @@ what an ebook may hold.
 """
 from __future__ import annotations
 
+import html as html_module
 import re
 from dataclasses import dataclass
 
@@ -92,16 +93,11 @@ def render(text: str, language: str = "en") -> Fragment:
         el.text_content() for el in root if not (el.get("class") or "").startswith("footnote"))
     out = "".join(etree.tostring(child, encoding="unicode", method="xml") for child in root)
     if root.text and root.text.strip():
-        out = f"<p>{_escape(root.text)}</p>" + out
+        out = f"<p>{html_module.escape(root.text, quote=False)}</p>" + out
     return Fragment(out, images, count_words(body_text), active_content(raw))
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def typeset_title(text: str, language: str = "en") -> str:
     """Plain text (a title) → the same text with typographic quotes and dashes."""
-    import html as html_module
-
     return html_module.unescape(typeset(html_module.escape(text, quote=False), language))

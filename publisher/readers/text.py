@@ -239,8 +239,6 @@ def heading_of(lines: list[str], index: int) -> tuple[str, int] | None:
             and _label_of(nxt, unknown_ok=False) is None and not is_scene_break(nxt):
         title = f"{title}: {_tidy_title(_clean_decoration(nxt))}"
         taken = 2
-    elif nxt and not after and taken == 1 and (rest or is_scene_break(nxt)):
-        pass
     elif nxt and after:
         return None  # the heading runs straight into a paragraph: prose, not a heading
     return title, taken
@@ -256,11 +254,10 @@ def _tidy_title(title: str) -> str:
 
 
 def _tidy_heading(head: str) -> str:
-    words = head.split()
+    """CHAPTER XIV. → Chapter XIV; chapter one → Chapter One: the kind capitalised, numerals upper."""
     out = []
-    for word in words:
-        if re.fullmatch(_ROMAN, word.lower().rstrip(".")) and word.lower() not in ("i",) or word.upper() == "I" \
-                and len(words) > 1:
+    for index, word in enumerate(head.split()):
+        if index and re.fullmatch(_ROMAN, word.lower().rstrip(".")):
             out.append(word.upper().rstrip("."))
         else:
             out.append(word[:1].upper() + word[1:].lower() if word.isupper() or word.islower() else word)
