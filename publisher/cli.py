@@ -76,11 +76,17 @@ def main() -> None:
 @click.option("--no-marks", is_flag=True, help="Leave fold and trim marks off the imposed PDF.")
 @click.option("--title", help="Title to use (overrides the story's own).")
 @click.option("--author", help="Author to use (overrides the story's own).")
+@click.option("-j", "--jobs", type=int, default=0, show_default=True,
+              help="Processes that set chapters in parallel (0: one per core).")
+@click.option("--no-cache", is_flag=True,
+              help="Set every chapter anew instead of reusing those an earlier build set (the cache is "
+                   "$PUBLISHER_CACHE or ~/.cache/publisher).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage as it starts.")
 def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim: str, font_size: float,
           profile: str, bleed: bool, page_list: bool, impose: str | None, signature_sheets: int, paper: str,
-          no_marks: bool, title: str | None, author: str | None, quiet: bool, verbose: bool) -> None:
+          no_marks: bool, title: str | None, author: str | None, jobs: int, no_cache: bool, quiet: bool,
+          verbose: bool) -> None:
     """Build BOOK (a book folder, a .txt story or a .md file) into EPUB and PDF.
 
     \b
@@ -93,7 +99,7 @@ def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim:
     try:
         options = BuildOptions(formats=formats or FORMATS, theme=theme, trim=trim, font_size=font_size,
                                profile=profile, bleed=bleed, page_list=page_list, impose=impose or "", signature_sheets=signature_sheets,
-                               paper=paper, marks=not no_marks)
+                               paper=paper, marks=not no_marks, jobs=jobs, cache=not no_cache)
         with build_progress(enabled=not quiet) as stage:
             def announce(name: str) -> None:
                 if verbose:

@@ -70,6 +70,8 @@ class BuildOptions:
     signature_sheets: int = 4
     paper: str = "letter"
     marks: bool = True
+    jobs: int = 0  # processes rendering chapters in parallel; 0: one per core
+    cache: bool = True  # reuse chapters rendered by an earlier build (keyed by a hash of their text and style)
 
     def __post_init__(self) -> None:
         for name in self.formats:
@@ -78,6 +80,8 @@ class BuildOptions:
         parse_trim(self.trim)
         if not 7 <= self.font_size <= 20:
             raise OptionError(f"font size {self.font_size} is out of range: use 7 to 20 (points)")
+        if self.jobs < 0:
+            raise OptionError(f"--jobs {self.jobs}: use a positive number of processes, or 0 for one per core")
 
     @property
     def trim_size(self) -> Trim:

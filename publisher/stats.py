@@ -44,12 +44,12 @@ def _text_area(trim_name: str, options: BuildOptions) -> float:
 def book_stats(manuscript: Manuscript, options: BuildOptions = BuildOptions(), exact: bool = False) -> Stats:
     theme = themes.load(options.theme)
     layout = lay_out(manuscript, theme, options)
-    measured = {options.trim: len(layout.document.pages)}
+    measured = {options.trim: layout.pages}
     front = layout.first_body_page  # front matter takes the same pages at any trim
     if exact:
         for name in TRIMS:
             if name not in measured:
-                measured[name] = len(lay_out(manuscript, theme, replace(options, trim=name)).document.pages)
+                measured[name] = lay_out(manuscript, theme, replace(options, trim=name)).pages
     base_pages, base_area = measured[options.trim], _text_area(options.trim, options)
     trims = []
     for name in dict.fromkeys([options.trim, *TRIMS]):

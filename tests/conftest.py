@@ -95,3 +95,9 @@ def page_texts(path: Path) -> list[str]:
     return pdftotext(path).split("\f")[:-1]
 
 
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Builds in the tests share one cache of rendered chapters, never the user's own."""
+    os.environ["PUBLISHER_CACHE"] = str(tmp_path_factory.mktemp("cache"))

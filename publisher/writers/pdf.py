@@ -1,162 +1,191 @@
 """Manuscript → print-ready PDF bytes, typeset by WeasyPrint as a book.
 
-The sections from html.py go into one document: front matter with roman folios, chapters on
-recto pages with arabic folios from 1, running heads, a contents page whose numbers WeasyPrint
-fills in from the layout. Footnotes move to the foot of their page. Nothing is fetched: the
-only files WeasyPrint may load are the manuscript's own resources.
+Front matter with roman folios, chapters on recto pages with arabic folios from 1, running
+heads, a contents page with the chapters' folios, footnotes at the foot of their page.
+
+The book is set in parts: the chapters render as separate documents in a pool of processes,
+each kept in a cache under a hash of its text and style, and the parts are merged into one
+PDF with continuous folios (print_html.py, typeset.py, pdf_merge.py). A PDF/X variant, which a
+merge would break, is set as one whole document.
 """
 from __future__ import annotations
 
 import io
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from importlib.metadata import version
+from multiprocessing import get_context
+from pathlib import Path
 
-from lxml import etree
-from pypdf import PdfReader, PdfWriter
-from weasyprint import CSS, HTML, Document
-from weasyprint.formatting_structure import boxes
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from pypdf import PdfWriter
 
 from .. import html
-from ..html import XHTML, Section
-from ..manuscript import Manuscript
+from ..manuscript import Manuscript, Resource
 from ..options import BuildOptions
-from ..profiles import BLEED_IN, Margins, Profile, margins_for, profile
+from ..profiles import Profile, margins_for, profile
 from ..themes import Theme
+from . import pdf_merge, print_html, typeset
+from .cache import Cache, default_root, key
+from .typeset import BASE_URL, Job, Rendered
 
-BASE_URL = "https://book.invalid/"  # never fetched: the fetcher below serves the manuscript only
-
-
-class ManuscriptFetcher(URLFetcher):
-    """Serves the manuscript's resources and refuses every other URL."""
-
-    def __init__(self, manuscript: Manuscript):
-        super().__init__(allowed_protocols=["https"])
-        self.resources = {BASE_URL + r.name: r for r in manuscript.resources}
-
-    def fetch(self, url, headers=None):
-        resource = self.resources.get(url)
-        if resource is None:
-            raise ValueError(f"{url} is not part of the book")
-        return URLFetcherResponse(url, resource.data, {"Content-Type": resource.media_type})
-
-
-def page_css(options: BuildOptions, margins: Margins) -> str:
-    """Page size and margins for the trim, profile and bleed; the body type size."""
-    trim, rules = options.trim_size, profile(options.profile)
-    bleed = BLEED_IN if options.bleed else 0.0
-    m = margins
-    width, height = trim.width_in + bleed, trim.height_in + 2 * bleed
-    css = f"""
-@page {{ size: {width:.4f}in {height:.4f}in;
-        margin: {m.top + bleed:.3f}in {m.outside + bleed:.3f}in {m.bottom + bleed:.3f}in {m.inside:.3f}in; }}
-@page :left {{ margin-left: {m.outside + bleed:.3f}in; margin-right: {m.inside:.3f}in; }}
-@page :right {{ margin-left: {m.inside:.3f}in; margin-right: {m.outside + bleed:.3f}in; }}
-html {{ font-size: {options.font_size:g}pt; }}
-"""
-    if rules.cmyk_black:
-        css += "html, html * { color: device-cmyk(0 0 0 1) !important; }\n"
-    return css
-
-
-def _print_front_matter(manuscript: Manuscript) -> list[Section]:
-    """The front matter in a printed book's order: half-title, title, copyright on its verso…"""
-    front = {s.name: s for s in html.front_sections(manuscript)}
-    ordered = [html.half_title_section(manuscript), front["titlepage"], html.copyright_section(manuscript)]
-    ordered += [front[name] for name in ("dedication", "summary", "disclaimer", "notes") if name in front]
-    return ordered
-
-
-def _footnotes_to_page_foot(body: etree._Element) -> None:
-    """Each note's text goes where it is called, floated to the foot of the page by the CSS."""
-    notes = {}
-    for aside in body.iter(f"{{{XHTML}}}aside"):
-        if aside.get("class") == "footnote":
-            notes[aside.get("id")] = aside
-    for ref in list(body.iter(f"{{{XHTML}}}a")):
-        if ref.get("class") != "noteref":
-            continue
-        aside = notes.get(ref.get("href", "#")[1:])
-        if aside is None:
-            continue
-        span = html.el("span", **{"class": "footnote-print"})
-        for paragraph in aside:
-            if paragraph.text:
-                span.text = (span.text or "") + paragraph.text
-            for part in paragraph:
-                if part.get("class") == "footnote-backref":
-                    span.text = (span.text or "").rstrip() if len(span) == 0 else span.text
-                    continue
-                span.append(part)
-        sup = ref.getparent()
-        holder = sup if sup.tag == f"{{{XHTML}}}sup" else ref
-        span.tail = holder.tail
-        holder.getparent().replace(holder, span)
-    for section in list(body.iter(f"{{{XHTML}}}section")):
-        if section.get("class") == "footnotes":
-            section.getparent().remove(section)
-
-
-def book_document(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> bytes:
-    """The whole book as one XHTML document for WeasyPrint."""
-    meta = manuscript.metadata
-    front = _print_front_matter(manuscript)
-    chapters = html.chapter_sections(manuscript)
-    if chapters:
-        chapters[0].element.set("class", "chapter first-chapter")
-    toc = html.contents(chapters, lambda s: f"#{s.name}")
-    root = html.page([s.element for s in front] + [toc] + [s.element for s in chapters],
-                     meta.title, meta.language, [])
-    head = root.find(f"{{{XHTML}}}head")
-    for author in meta.authors:
-        html.child(head, "meta", name="author", content=author)
-    if meta.subjects:
-        html.child(head, "meta", name="keywords", content=", ".join(meta.subjects))
-    if meta.date:
-        html.child(head, "meta", name="dcterms.created", content=meta.date)
-    # Number every block as the EPUB writer will, before footnotes move, for the page map.
-    for section in root.find(f"{{{XHTML}}}body"):
-        for number, block in enumerate(html.blocks(section)):
-            block.set("data-block", f"{section.get('id')}:{number}")
-    _footnotes_to_page_foot(root)
-    return html.serialize(root)
+# Pages of folios per furniture document: enough to share out, few enough to stay cheap.
+FURNITURE_PAGES = 400
+LINK_BASE = BASE_URL + "book"  # the contents page's links in a front-matter document, resolved by the merge
 
 
 @dataclass(frozen=True)
 class PrintLayout:
-    """The laid-out book: WeasyPrint's pages, their printed folios and where each begins."""
+    """The laid-out book: its PDF (before finishing), the printed folios and where each page begins."""
 
-    document: Document
+    pdf: bytes
     labels: tuple[str, ...]
     first_body_page: int
     page_starts: tuple[html.PageStart, ...]
 
+    @property
+    def pages(self) -> int:
+        return len(self.labels)
+
 
 def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> PrintLayout:
-    """Typeset the book into pages (the slow step), without writing the PDF yet."""
+    """Typeset the book into pages (the slow step), before the finishing touches."""
     rules = profile(options.profile)
-    document = HTML(string=book_document(manuscript, theme, options).decode("utf-8"), base_url=BASE_URL,
-                    url_fetcher=ManuscriptFetcher(manuscript))
-    pages = 0
-    for _ in range(4):  # KDP's inside margin depends on the page count: lay out until they agree
+    cache = Cache(default_root() if options.cache else None)
+    if rules.pdf_variant:
+        return lay_out_whole(manuscript, theme, options)
+    with Pool(options.jobs) as pool, tempfile.TemporaryDirectory(prefix="publisher-fonts-") as scratch:
+        fonts_dir = cache.fonts_dir() or Path(scratch)
+        layout = _lay_out_parts(manuscript, theme, options, pool, cache, fonts_dir)
+    cache.prune()
+    return layout
+
+
+def _kdp_margins(manuscript, theme, options, typeset_once):
+    """KDP's inside margin depends on the page count: lay out until they agree."""
+    rules, pages = profile(options.profile), 0
+    for _ in range(4):
         margins = margins_for(options.trim_size, rules, pages, options.bleed)
-        stylesheets = [CSS(string=theme.print_css), CSS(string=page_css(options, margins))]
-        rendered = document.render(stylesheets=stylesheets)
-        if not rules.page_count_inside or margins == margins_for(options.trim_size, rules, len(rendered.pages),
-                                                                 options.bleed):
+        result = typeset_once(print_html.page_css(options, margins))
+        total = result[0]
+        if not rules.page_count_inside or margins == margins_for(options.trim_size, rules, total, options.bleed):
             break
-        pages = len(rendered.pages)
-    first = next((i for i, page in enumerate(rendered.pages) if "chapter-001" in page.anchors), 0)
-    labels = tuple(_roman(i + 1) if i < first else str(i - first + 1) for i in range(len(rendered.pages)))
-    return PrintLayout(rendered, labels, first, tuple(_page_starts(rendered, labels)))
+        pages = total
+    return result
+
+
+def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> PrintLayout:
+    """The book as one WeasyPrint document: the reference the parallel build must equal."""
+    rules = profile(options.profile)
+    document = print_html.book_document(manuscript)
+
+    def once(page_css: str):
+        job = Job(document, (theme.print_css, page_css), manuscript.resources,
+                  manuscript.metadata.identifier.encode("utf-8"), rules.pdf_variant)
+        rendered = typeset.render(job)
+        return rendered.pages, rendered
+
+    _, rendered = _kdp_margins(manuscript, theme, options, once)
+    first = next((i for i, f in enumerate(rendered.firsts) if f and f[0] == "chapter-001"), 0)
+    return _layout(rendered.pdf, list(rendered.firsts), first)
+
+
+def _layout(pdf: bytes, firsts: list, first_body_page: int) -> PrintLayout:
+    labels = tuple(_roman(i + 1) if i < first_body_page else str(i - first_body_page + 1)
+                   for i in range(len(firsts)))
+    return PrintLayout(pdf, labels, first_body_page, tuple(_page_starts(firsts, labels)))
+
+
+class Pool:
+    """Worker processes for the parts (none for one job: everything renders here)."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs or os.cpu_count() or 1
+        self.executor = None
+        if self.jobs > 1:
+            context = get_context("forkserver")
+            context.set_forkserver_preload(["publisher.writers.typeset"])
+            # Fresh workers now and then: WeasyPrint's caches would otherwise grow with the book.
+            self.executor = ProcessPoolExecutor(self.jobs, mp_context=context, max_tasks_per_child=64)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.executor:
+            self.executor.shutdown(cancel_futures=True)
+
+    def render(self, jobs: list[Job], cache: Cache, fonts_dir: Path) -> list[Rendered]:
+        """Each job's rendering, from the cache or made now, biggest first to share the work out."""
+        versions = version("publisher") + version("weasyprint")
+        keys = [key(versions, job.document, *job.css, *(r.name for r in job.resources),
+                    *(r.data for r in job.resources), job.identifier or b"") for job in jobs]
+        results: list[Rendered | None] = [cache.get(k) for k in keys]
+        todo = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: -len(jobs[i].document))
+        if self.executor and len(todo) > 1:
+            futures = {i: self.executor.submit(typeset.render, jobs[i], fonts_dir) for i in todo}
+            for i, future in futures.items():
+                results[i] = future.result()
+                cache.put(keys[i], results[i])
+        else:
+            for i in todo:
+                results[i] = typeset.render(jobs[i], fonts_dir)
+                cache.put(keys[i], results[i])
+        return results
+
+
+def _resources_of(document: bytes, resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
+    return tuple(r for r in resources if r.name.encode("utf-8") in document)
+
+
+def _lay_out_parts(manuscript: Manuscript, theme: Theme, options: BuildOptions, pool: Pool, cache: Cache,
+                   fonts_dir: Path) -> PrintLayout:
+    parts = print_html.book_parts(manuscript)
+    identifier = manuscript.metadata.identifier.encode("utf-8")
+
+    def once(page_css: str):
+        css = (theme.print_css, page_css)
+        chapter_jobs = [Job(doc, css + (parts.chapter_css,), _resources_of(doc, manuscript.resources))
+                        for doc in parts.chapters]
+        chapters = pool.render(chapter_jobs, cache, fonts_dir)
+        book = pdf_merge.plan([c.pages for c in chapters])
+        front_doc = parts.front(list(book.first_folios), LINK_BASE)
+        jobs = [Job(front_doc, css + (print_html.KNOWN_FOLIOS_CSS,), _resources_of(front_doc, manuscript.resources),
+                    identifier)]
+        chunks = _furniture_chunks(book)
+        jobs += [Job(print_html.furniture_document([book.counts[i] for i in chunk], chunk[0] == 0),
+                     css + (print_html.furniture_css(book.first_folios[chunk[0]]),)) for chunk in chunks]
+        front, *furniture = pool.render(jobs, cache, fonts_dir)
+        front_pages = front.pages + front.pages % 2
+        furniture = [(book.first_folios[chunk[0]], r) for chunk, r in zip(chunks, furniture)]
+        return front_pages + book.body_pages, front, chapters, furniture, book
+
+    _, front, chapters, furniture, book = _kdp_margins(manuscript, theme, options, once)
+    pdf = pdf_merge.merge(front, chapters, furniture, book, tuple(s.name for s in parts.sections), LINK_BASE,
+                          fonts_dir, identifier)
+    firsts = list(front.firsts) + [None] * (front.pages % 2)
+    for chapter, blank in zip(chapters, book.blank_before):
+        firsts += [None] * blank + list(chapter.firsts)
+    return _layout(pdf, firsts, front.pages + front.pages % 2 if chapters else front.pages)
+
+
+def _furniture_chunks(book: pdf_merge.Plan) -> list[list[int]]:
+    """The chapters in runs of about FURNITURE_PAGES pages, each run one furniture document."""
+    chunks, pages = [], FURNITURE_PAGES
+    for index, count in enumerate(book.counts):
+        if pages >= FURNITURE_PAGES:
+            chunks.append([])
+            pages = 0
+        chunks[-1].append(index)
+        pages += count
+    return chunks
 
 
 def write_pdf(manuscript: Manuscript, theme: Theme, options: BuildOptions, layout: PrintLayout | None = None) -> bytes:
     """The finished PDF file's bytes."""
     layout = layout or lay_out(manuscript, theme, options)
-    rules = profile(options.profile)
-    identifier = manuscript.metadata.identifier.encode("utf-8")
-    data = layout.document.write_pdf(pdf_identifier=identifier, pdf_variant=rules.pdf_variant)
-    return finish(data, layout.first_body_page, rules)
+    return finish(layout.pdf, layout.first_body_page, profile(options.profile))
 
 
 def _roman(number: int) -> str:
@@ -168,50 +197,16 @@ def _roman(number: int) -> str:
     return out
 
 
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _page_starts(document: Document, labels: tuple[str, ...]):
-    """For each page, the block and character where its text begins (blank pages: the next page's)."""
-    cursors: dict[str, tuple[str, int]] = {}  # block key → (its collapsed text, characters consumed)
+def _page_starts(firsts: list, labels: tuple[str, ...]):
+    """For each page, where its text begins; a page without text begins where the next one does."""
     pending: list[str] = []
-    for page, label in zip(document.pages, labels):
-        first = None
-        for key, element, text in _text_boxes(page._page_box):
-            if key not in cursors:
-                cursors[key] = (_collapse("".join(element.itertext())), 0)
-            full, cursor = cursors[key]
-            piece = _collapse(text).rstrip("\u2010\u00ad-")
-            found = full.find(piece, cursor) if piece else -1
-            position = found if found >= 0 else cursor
-            cursors[key] = (full, position + len(piece))
-            if first is None:
-                first = (key, position)
+    for first, label in zip(firsts, labels):
         pending.append(label)
         if first is None:
             continue
-        section, block = first[0].rsplit(":", 1)
         for waiting in pending:
-            yield html.PageStart(waiting, section, int(block), first[1])
+            yield html.PageStart(waiting, *first)
         pending = []
-
-
-def _text_boxes(page_box: boxes.PageBox):
-    """(block key, block element, text) of each text box in the page's body, in reading order."""
-    def walk(box, key, block):
-        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)) or "::" in (box.element_tag or ""):
-            return
-        element = box.element
-        if element is not None and element.get("data-block") and not isinstance(box, boxes.TextBox):
-            key, block = element.get("data-block"), element
-        if isinstance(box, boxes.TextBox):
-            if key and box.text.strip():
-                yield key, block, box.text
-            return
-        for child in getattr(box, "children", ()):
-            yield from walk(child, key, block)
-    yield from walk(page_box, None, None)
 
 
 def finish(data: bytes, first_body_page: int, rules: Profile) -> bytes:

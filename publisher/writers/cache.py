@@ -1,0 +1,96 @@
+"""Rendered print documents, kept on disk under a hash of everything that shapes them.
+
+A rebuild after an edit re-renders only the chapters whose text changed. A key covers the
+document, its style sheets and the versions of publisher and WeasyPrint, so an entry is never
+stale; each entry carries a checksum, so a damaged one is a miss, not a wrong page. Entries are
+written atomically: a killed build or two builds at once leave whole entries or none.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from .typeset import FontSource, Rendered
+
+LIMIT_BYTES = 1 << 30  # past this, the least recently used entries go
+
+
+def default_root() -> Path:
+    """$PUBLISHER_CACHE, else the user's cache folder."""
+    if os.environ.get("PUBLISHER_CACHE"):
+        return Path(os.environ["PUBLISHER_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "publisher"
+
+
+def key(*parts: bytes | str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+class Cache:
+    """Rendered documents by key; with no root, a cache that keeps nothing."""
+
+    def __init__(self, root: Path | None):
+        self.root = root
+        self.hits = self.misses = 0
+
+    def _path(self, name: str) -> Path:
+        return self.root / "parts" / name[:2] / name
+
+    def get(self, name: str) -> Rendered | None:
+        if self.root is None:
+            return None
+        path = self._path(name)
+        try:
+            header, pdf = path.read_bytes().split(b"\n", 1)
+            meta = json.loads(header)
+            if hashlib.sha256(pdf).hexdigest() != meta["sha"]:
+                raise ValueError("checksum")
+            fonts = tuple(FontSource(**font) for font in meta["fonts"])
+            if not all((self.root / "fonts" / font.sha).exists() for font in fonts):
+                raise ValueError("font missing")
+            firsts = tuple(tuple(first) if first else None for first in meta["firsts"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self.misses += 1
+            return None
+        os.utime(path)
+        self.hits += 1
+        return Rendered(pdf, firsts, fonts)
+
+    def put(self, name: str, rendered: Rendered) -> None:
+        if self.root is None:
+            return
+        path = self._path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = json.dumps({"sha": hashlib.sha256(rendered.pdf).hexdigest(), "firsts": rendered.firsts,
+                             "fonts": [asdict(font) for font in rendered.fonts]}).encode()
+        temporary = path.with_name(f".{name}.{os.getpid()}")
+        temporary.write_bytes(header + b"\n" + rendered.pdf)
+        os.replace(temporary, path)
+
+    def fonts_dir(self) -> Path | None:
+        if self.root is None:
+            return None
+        path = self.root / "fonts"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def prune(self, limit: int = LIMIT_BYTES) -> None:
+        """Drop the least recently used entries until the cache is under `limit`."""
+        if self.root is None or not (self.root / "parts").exists():
+            return
+        entries = [(p.stat().st_mtime, p.stat().st_size, p) for p in (self.root / "parts").glob("*/*")]
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= limit:
+                break
+            path.unlink(missing_ok=True)
+            total -= size

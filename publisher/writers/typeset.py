@@ -1,0 +1,142 @@
+"""One print document → PDF bytes, with what the merge and the EPUB's page list need to know.
+
+This runs in worker processes: its inputs and outputs are plain, picklable data. Nothing is
+fetched: WeasyPrint may load only the book's own resources.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from weasyprint import CSS, HTML, Document
+from weasyprint.formatting_structure import boxes
+from weasyprint.text.fonts import get_hb_object_data
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..manuscript import Resource
+
+BASE_URL = "https://book.invalid/"  # never fetched: the fetcher below serves the manuscript only
+
+# Where a page's text begins: (section id, block number, characters of that block before it);
+# None for a page without text.
+First = tuple[str, int, int] | None
+
+
+class ManuscriptFetcher(URLFetcher):
+    """Serves the manuscript's resources and refuses every other URL."""
+
+    def __init__(self, resources: tuple[Resource, ...]):
+        super().__init__(allowed_protocols=["https"])
+        self.resources = {BASE_URL + r.name: r for r in resources}
+
+    def fetch(self, url, headers=None):
+        resource = self.resources.get(url)
+        if resource is None:
+            raise ValueError(f"{url} is not part of the book")
+        return URLFetcherResponse(url, resource.data, {"Content-Type": resource.media_type})
+
+
+@dataclass(frozen=True)
+class FontSource:
+    """An embedded font subset's original file, kept so the merge can cut one subset for the book."""
+
+    name: str  # the PDF BaseFont, e.g. "VLCMHS+EB-Garamond"
+    sha: str  # of the original file, stored as fonts_dir/sha
+    index: int  # the face in a collection
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    firsts: tuple[First, ...]  # one per page
+    fonts: tuple[FontSource, ...]
+
+    @property
+    def pages(self) -> int:
+        return len(self.firsts)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A document to render: its XHTML, its style sheets, the resources it may load."""
+
+    document: bytes
+    css: tuple[str, ...]
+    resources: tuple[Resource, ...] = ()
+    identifier: bytes | None = None
+    variant: str | None = None
+
+
+def load(job: Job) -> Document:
+    """Lay the document out into pages (the slow step)."""
+    document = HTML(string=job.document.decode("utf-8"), base_url=BASE_URL,
+                    url_fetcher=ManuscriptFetcher(job.resources))
+    return document.render(stylesheets=[CSS(string=css) for css in job.css])
+
+
+def render(job: Job, fonts_dir: Path | None = None) -> Rendered:
+    """Lay out and write one document; keep its fonts' original files in `fonts_dir`."""
+    document = load(job)
+    pdf = document.write_pdf(pdf_identifier=job.identifier, pdf_variant=job.variant)
+    fonts = _keep_fonts(document, fonts_dir) if fonts_dir else ()
+    return Rendered(pdf, tuple(page_firsts(document)), fonts)
+
+
+def _keep_fonts(document: Document, fonts_dir: Path) -> tuple[FontSource, ...]:
+    """The original files of the fonts the merge can combine across documents (plain vector fonts)."""
+    kept = []
+    for font in document.fonts.values():
+        if font.bitmap or font.missing or font.used_in_forms or font.png or font.svg or font.colr \
+                or "fvar" in font.tables:
+            continue
+        data = get_hb_object_data(font.hb_face)
+        sha = hashlib.sha256(data).hexdigest()
+        path = fonts_dir / sha
+        if not path.exists():
+            temporary = path.with_name(f".{sha}.{os.getpid()}")
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+        kept.append(FontSource(font.name.decode()[1:], sha, font.index))
+    return tuple(kept)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def page_firsts(document: Document):
+    """For each page, the block and character where its text begins."""
+    cursors: dict[str, tuple[str, int]] = {}  # block key → (its collapsed text, characters consumed)
+    for page in document.pages:
+        first = None
+        for key, element, text in _text_boxes(page._page_box):
+            if key not in cursors:
+                cursors[key] = (_collapse("".join(element.itertext())), 0)
+            full, cursor = cursors[key]
+            piece = _collapse(text).rstrip("\u2010\u00ad-")
+            found = full.find(piece, cursor) if piece else -1
+            position = found if found >= 0 else cursor
+            cursors[key] = (full, position + len(piece))
+            if first is None:
+                section, block = key.rsplit(":", 1)
+                first = (section, int(block), position)
+        yield first
+
+
+def _text_boxes(page_box: boxes.PageBox):
+    """(block key, block element, text) of each text box in the page's body, in reading order."""
+    def walk(box, key, block):
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)) or "::" in (box.element_tag or ""):
+            return
+        element = box.element
+        if element is not None and element.get("data-block") and not isinstance(box, boxes.TextBox):
+            key, block = element.get("data-block"), element
+        if isinstance(box, boxes.TextBox):
+            if key and box.text.strip():
+                yield key, block, box.text
+            return
+        for child in getattr(box, "children", ()):
+            yield from walk(child, key, block)
+    yield from walk(page_box, None, None)
