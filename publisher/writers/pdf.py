@@ -14,6 +14,7 @@ import io
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from importlib.metadata import version
 from multiprocessing import get_context
@@ -124,12 +125,18 @@ class Pool:
         results: list[Rendered | None] = [cache.get(k) for k in keys]
         todo = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: -len(jobs[i].document))
         if self.executor and len(todo) > 1:
-            futures = {i: self.executor.submit(typeset.render, jobs[i], fonts_dir) for i in todo}
-            for i, future in futures.items():
-                results[i] = future.result()
-                cache.put(keys[i], results[i])
-        else:
-            for i in todo:
+            try:
+                futures = {i: self.executor.submit(typeset.render, jobs[i], fonts_dir) for i in todo}
+                for i, future in futures.items():
+                    results[i] = future.result()
+                    cache.put(keys[i], results[i])
+            except BrokenProcessPool:
+                # A worker died (out of memory, or a calling script that starts a build when imported):
+                # what is left is set here, one document at a time.
+                self.executor.shutdown(cancel_futures=True)
+                self.executor = None
+        for i in todo:
+            if results[i] is None:
                 results[i] = typeset.render(jobs[i], fonts_dir)
                 cache.put(keys[i], results[i])
         return results
