@@ -20,7 +20,7 @@ from importlib.metadata import version
 from multiprocessing import get_context
 from pathlib import Path
 
-from pypdf import PdfWriter
+import pikepdf
 
 from .. import html
 from ..manuscript import Manuscript, Resource
@@ -107,8 +107,7 @@ class Pool:
         if self.jobs > 1:
             context = get_context("forkserver")
             context.set_forkserver_preload(["publisher.writers.typeset"])
-            # Fresh workers now and then: WeasyPrint's caches would otherwise grow with the book.
-            self.executor = ProcessPoolExecutor(self.jobs, mp_context=context, max_tasks_per_child=64)
+            self.executor = ProcessPoolExecutor(self.jobs, mp_context=context)
 
     def __enter__(self):
         return self
@@ -218,20 +217,21 @@ def _page_starts(firsts: list, labels: tuple[str, ...]):
 
 def finish(data: bytes, first_body_page: int, rules: Profile) -> bytes:
     """Page labels that match the printed folios (i, ii… then 1, 2…) and the service's demands."""
-    # An incremental update: WeasyPrint's compressed objects stay as they are, only the changes are added.
-    writer = PdfWriter(io.BytesIO(data), incremental=True)
-    if rules.even_pages and len(writer.pages) % 2:
-        box = writer.pages[0].mediabox
-        writer.add_blank_page(float(box.width), float(box.height))
-    if not rules.bookmarks:
-        writer._root_object.pop("/Outlines", None)
-        writer._root_object.pop("/PageMode", None)
-    if not rules.annotations:
-        for page in writer.pages:
-            page.pop("/Annots", None)
-    if first_body_page:
-        writer.set_page_label(0, first_body_page - 1, style="/r")
-    writer.set_page_label(first_body_page, len(writer.pages) - 1, style="/D", start=1)
-    out = io.BytesIO()
-    writer.write(out)
+    with pikepdf.open(io.BytesIO(data)) as book:
+        if rules.even_pages and len(book.pages) % 2:
+            box = book.pages[0].mediabox
+            book.add_blank_page(page_size=(float(box[2]), float(box[3])))
+        if not rules.bookmarks:
+            for key in ("/Outlines", "/PageMode"):
+                if key in book.Root:
+                    del book.Root[key]
+        if not rules.annotations:
+            for page in book.pages:
+                if "/Annots" in page.obj:
+                    del page.obj.Annots
+        labels = [0, pikepdf.Dictionary(S=pikepdf.Name.r)] if first_body_page else []
+        labels += [first_body_page, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)]
+        book.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(labels))
+        out = io.BytesIO()
+        book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, static_id=True)
     return out.getvalue()

@@ -16,13 +16,12 @@ from pathlib import Path
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject, FloatObject,
-                           IndirectObject, NameObject, NullObject, NumberObject)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
 
 from .typeset import FontSource, Rendered
 
-FOLIO = NameObject("/PublisherFolio")
+FOLIO = Name("/PublisherFolio")
 
 
 @dataclass(frozen=True)
@@ -52,175 +51,167 @@ def plan(counts: list[int]) -> Plan:
 def merge(front: Rendered, chapters: list[Rendered], furniture: list[tuple[int, Rendered]], book: Plan,
           chapter_ids: tuple[str, ...], link_base: str, fonts_dir: Path | None, identifier: bytes) -> bytes:
     """The book's PDF: front matter, chapters with stamped folios, one outline, merged fonts."""
-    writer = PdfWriter()
-    front_reader = PdfReader(io.BytesIO(front.pdf))
-    writer.append(front_reader, import_outline=False)
-    width, height = (float(v) for v in front_reader.pages[0].mediabox[2:])
+    merged = Pdf.new()
+    sources = [Pdf.open(io.BytesIO(front.pdf))]  # open until the merged book is saved: qpdf copies lazily
+    merged.pages.extend(sources[0].pages)
+    box = sources[0].pages[0].mediabox
+    size = (float(box[2]), float(box[3]))
     if front.pages % 2:
-        writer.add_blank_page(width, height)
+        merged.add_blank_page(page_size=size)
     wanted = {first + n for first, count in zip(book.first_folios, book.counts) for n in range(count)}
-    stamps = _folio_stamps(writer, furniture, wanted)
-    opening, outline, targets = [], [], {}
-    open_stream = writer._add_object(_stream(b"q\n"))
-    close_stream = writer._add_object(_stream(b"\nQ " + FOLIO.encode() + b" Do\n"))
+    stamps = _folio_stamps(merged, furniture, wanted, sources)
+    open_stream = merged.make_stream(b"q\n")
+    close_stream = merged.make_stream(b"\nQ /PublisherFolio Do\n")
+    outline, targets = [], {}
     for index, (chapter, blank) in enumerate(zip(chapters, book.blank_before)):
         if blank:
-            writer.add_blank_page(width, height)
-        reader = PdfReader(io.BytesIO(chapter.pdf))
-        start = len(writer.pages)
-        opening.append(start)
-        writer.append(reader, import_outline=False)
+            merged.add_blank_page(page_size=size)
+        source = Pdf.open(io.BytesIO(chapter.pdf))
+        sources.append(source)
+        start = len(merged.pages)
+        merged.pages.extend(source.pages)
         for number in range(chapter.pages):
-            _stamp(writer.pages[start + number], stamps[book.first_folios[index] + number], open_stream,
+            _stamp(merged.pages[start + number], stamps[book.first_folios[index] + number], open_stream,
                    close_stream)
-        outline += [(title, start + page) for title, page in _outline(reader)]
-        dest = reader.named_destinations.get(chapter_ids[index])
-        if dest is not None:
-            targets[chapter_ids[index]] = (start + reader.get_destination_page_number(dest), dest.left, dest.top)
+        outline += [(title, start + page) for title, page in _outline(source)]
+        target = _destination(source, chapter_ids[index])
+        if target is not None:
+            targets[chapter_ids[index]] = (start + target[0], *target[1:])
     if fonts_dir is not None:
-        merge_fonts(writer, {f.name: f for part in [front, *chapters, *(r for _, r in furniture)]
-                                  for f in part.fonts}, fonts_dir)
-    # A fresh writer keeps only what the pages use: the per-document fonts are left behind.
-    book_pdf = PdfWriter()
-    for page in writer.pages:
-        book_pdf.add_page(page)
-    for title, page in outline:
-        book_pdf.add_outline_item(title=title, page_number=page)
-    _link_contents(book_pdf, front.pages, link_base, targets)
-    book_pdf.add_metadata({k: v for k, v in front_reader.metadata.items() if k != "/Producer"} |
-                          {"/Producer": front_reader.metadata.get("/Producer", "")})
-    if "/Lang" in front_reader.trailer["/Root"]:
-        book_pdf._root_object[NameObject("/Lang")] = front_reader.trailer["/Root"]["/Lang"]
+        merge_fonts(merged, {f.name: f for part in [front, *chapters, *(r for _, r in furniture)]
+                             for f in part.fonts}, fonts_dir)
+    with merged.open_outline() as tree:
+        tree.root.extend(pikepdf.OutlineItem(title, page) for title, page in outline)
+    _link_contents(merged, front.pages, link_base, targets)
+    for key, value in sources[0].docinfo.items():
+        merged.docinfo[key] = value
+    if "/Lang" in sources[0].Root:
+        merged.Root.Lang = sources[0].Root.Lang
     digest = hashlib.md5(b"".join(hashlib.sha256(p.pdf).digest() for p in [front, *chapters]),
                          usedforsecurity=False).digest()
-    book_pdf._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(digest)])
+    merged.trailer.ID = Array([pikepdf.String(identifier), pikepdf.String(digest)])
     out = io.BytesIO()
-    book_pdf.write(out)
+    merged.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, static_id=True)
+    for source in sources:
+        source.close()
     return out.getvalue()
 
 
-def _stream(data: bytes) -> DecodedStreamObject:
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return stream
-
-
-def _folio_stamps(writer: PdfWriter, furniture: list[tuple[int, Rendered]], wanted: set[int]) -> dict:
+def _folio_stamps(merged: Pdf, furniture: list[tuple[int, Rendered]], wanted: set[int], sources: list) -> dict:
     """Folio → the furniture page that prints it, as a form the chapter page can draw."""
     stamps = {}
     for first, part in furniture:
-        reader = PdfReader(io.BytesIO(part.pdf))
-        for folio, page in enumerate(reader.pages, start=first):
-            if folio not in wanted:
-                continue  # a blank verso
-            contents = page["/Contents"].get_object()
-            data = b"\n".join(c.get_object().get_data() for c in contents) if isinstance(contents, ArrayObject) \
-                else contents.get_data()
-            form = _stream(data)
-            form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                         NameObject("/BBox"): ArrayObject(page.mediabox),
-                         NameObject("/Resources"): page[NameObject("/Resources")].clone(writer)})
-            stamps[folio] = writer._add_object(form.flate_encode())
+        source = Pdf.open(io.BytesIO(part.pdf))
+        sources.append(source)
+        for folio, page in enumerate(source.pages, start=first):
+            if folio in wanted:  # not a blank verso
+                stamps[folio] = merged.copy_foreign(page.as_form_xobject())
     return stamps
 
 
-def _stamp(page, form: IndirectObject, open_stream: IndirectObject, close_stream: IndirectObject) -> None:
+def _stamp(page: pikepdf.Page, form, open_stream, close_stream) -> None:
     """Draw the folio form over the page, the page's own drawing wrapped in q/Q."""
-    resources = DictionaryObject(page["/Resources"].get_object())
-    forms = DictionaryObject(resources["/XObject"].get_object()) if "/XObject" in resources else DictionaryObject()
+    resources = Dictionary(page.obj.Resources)
+    forms = Dictionary(resources.XObject) if "/XObject" in resources else Dictionary()
     forms[FOLIO] = form
-    resources[NameObject("/XObject")] = forms
-    page[NameObject("/Resources")] = resources
-    contents = page["/Contents"]
-    streams = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
-    page[NameObject("/Contents")] = ArrayObject([open_stream, *streams, close_stream])
+    resources.XObject = forms
+    page.obj.Resources = resources
+    contents = page.obj.Contents
+    streams = list(contents) if isinstance(contents, Array) else [contents]
+    page.obj.Contents = Array([open_stream, *streams, close_stream])
 
 
-def _outline(reader: PdfReader):
+def _outline(source: Pdf):
     """(title, page) of each top-level bookmark the document made."""
-    for item in reader.outline:
-        if not isinstance(item, list):
-            yield item.title, reader.get_destination_page_number(item)
+    with source.open_outline() as tree:
+        for item in tree.root:
+            destination = item.destination
+            if isinstance(destination, Array) and len(destination):
+                yield item.title, pikepdf.Page(destination[0]).index
 
 
-def _link_contents(writer: PdfWriter, front_pages: int, link_base: str, targets: dict) -> None:
+def _destination(source: Pdf, name: str):
+    """(page, left, top) of a named destination in the document."""
+    if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
+        return None
+    tree = pikepdf.NameTree(source.Root.Names.Dests)
+    if name not in tree:
+        return None
+    destination = tree[name]
+    return pikepdf.Page(destination[0]).index, destination[2], destination[3]
+
+
+def _link_contents(merged: Pdf, front_pages: int, link_base: str, targets: dict) -> None:
     """The contents page's links were written to `link_base#id`: point them at the chapters."""
-    for page in writer.pages[:front_pages]:
-        for annotation in page.get("/Annots", []):
-            annotation = annotation.get_object()
-            uri = annotation.get("/A", {}).get("/URI", "")
-            if not uri.startswith(link_base + "#") or uri[len(link_base) + 1:] not in targets:
+    for page in merged.pages[:front_pages]:
+        for annotation in page.obj.get("/Annots", []):
+            uri = str(annotation.get("/A", {}).get("/URI", ""))
+            target = targets.get(uri[len(link_base) + 1:]) if uri.startswith(link_base + "#") else None
+            if target is None:
                 continue
-            target, left, top = targets[uri[len(link_base) + 1:]]
-            del annotation["/A"]
-            annotation[NameObject("/Dest")] = ArrayObject([
-                writer.pages[target].indirect_reference, NameObject("/XYZ"),
-                FloatObject(left) if left is not None else NullObject(),
-                FloatObject(top) if top is not None else NullObject(), NumberObject(0)])
+            page_index, left, top = target
+            del annotation.A
+            annotation.Dest = Array([merged.pages[page_index].obj, Name.XYZ, left, top, 0])
 
 
 # Fonts. WeasyPrint embeds, per document, a subset of each face that keeps glyph ids; one
 # subset of the union replaces them all.
 
-def merge_fonts(writer: PdfWriter, sources: dict[str, FontSource], fonts_dir: Path) -> None:
-    uses = defaultdict(list)  # BaseFont → [(the /Font dictionary naming it, key, font reference)]
-    seen: set[int] = set()
+def merge_fonts(merged: Pdf, sources: dict[str, FontSource], fonts_dir: Path) -> None:
+    uses = defaultdict(list)  # BaseFont → [(the /Font dictionary naming it, key, font)]
+    seen: set = set()
 
     def walk(resources) -> None:
-        resources = resources.get_object()
-        if id(resources) in seen:
-            return
-        seen.add(id(resources))
         fonts = resources.get("/Font")
-        if fonts is not None and id(fonts.get_object()) not in seen:
-            fonts = fonts.get_object()
-            seen.add(id(fonts))
-            for key, ref in fonts.items():
-                if isinstance(ref, IndirectObject):
-                    uses[str(ref.get_object().get("/BaseFont", ""))[1:]].append((fonts, key, ref))
-        for form in (resources.get("/XObject") or DictionaryObject()).get_object().values():
-            form = form.get_object()
-            if form.get("/Subtype") == "/Form" and "/Resources" in form:
-                walk(form["/Resources"])
+        if fonts is not None and fonts.objgen not in seen:
+            if fonts.is_indirect:
+                seen.add(fonts.objgen)
+            for key, font in fonts.items():
+                if font.is_indirect:
+                    uses[str(font.get("/BaseFont", "/"))[1:]].append((fonts, key, font))
+        for form in (resources.get("/XObject") or {}).values():
+            if form.get("/Subtype") == "/Form" and "/Resources" in form and form.objgen not in seen:
+                seen.add(form.objgen)
+                walk(form.Resources)
 
-    for page in writer.pages:
-        if "/Resources" in page:
-            walk(page["/Resources"])
+    for page in merged.pages:
+        if "/Resources" in page.obj:
+            walk(page.obj.Resources)
     for name, entries in uses.items():
-        distinct = list({ref.idnum: ref for _, _, ref in entries}.values())
+        distinct = list({font.objgen: font for _, _, font in entries}.values())
         if name not in sources or len(distinct) < 2:
             continue
-        fonts = [ref.get_object() for ref in distinct]
-        if any(f.get("/Subtype") != "/Type0" or f.get("/Encoding") != "/Identity-H" for f in fonts):
+        if any(f.get("/Subtype") != "/Type0" or f.get("/Encoding") != "/Identity-H" for f in distinct):
             continue
         widths: dict[int, float] = {}
         unicode: dict[int, bytes] = {}
-        for font in fonts:
-            widths |= _widths(font["/DescendantFonts"][0].get_object().get("/W", []))
-            unicode |= _to_unicode(font["/ToUnicode"].get_object().get_data())
-        canonical = fonts[0]
-        descendant = canonical["/DescendantFonts"][0].get_object()
-        descriptor = descendant["/FontDescriptor"].get_object()
-        file_key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+        for font in distinct:
+            widths |= _widths(font.DescendantFonts[0].get("/W", []))
+            # The first text set with a glyph names it, as when WeasyPrint sets the whole book.
+            unicode = _to_unicode(font.ToUnicode.read_bytes()) | unicode
+        canonical = distinct[0]
+        descendant = canonical.DescendantFonts[0]
+        descriptor = descendant.FontDescriptor
+        file_key = Name.FontFile3 if "/FontFile3" in descriptor else Name.FontFile2
         source = sources[name]
         data = _subset(fonts_dir / source.sha, source.index, sorted(set(widths) | set(unicode)))
-        font_file = _stream(data)
-        if file_key == "/FontFile3":
-            font_file[NameObject("/Subtype")] = NameObject("/OpenType")
+        font_file = merged.make_stream(data)
+        if file_key == Name.FontFile3:
+            font_file.Subtype = Name.OpenType
         else:
-            font_file[NameObject("/Length1")] = NumberObject(len(data))
-        descriptor[NameObject(file_key)] = writer._add_object(font_file.flate_encode())
-        descendant[NameObject("/W")] = _width_array(widths)
-        canonical[NameObject("/ToUnicode")] = writer._add_object(_stream(_cmap(unicode)).flate_encode())
+            font_file.Length1 = len(data)
+        descriptor[file_key] = font_file
+        descendant.W = _width_array(widths)
+        canonical.ToUnicode = merged.make_stream(_cmap(unicode))
         for holder, key, _ in entries:
-            holder[NameObject(key)] = distinct[0]
+            holder[key] = canonical
 
 
 def _widths(array) -> dict[int, float]:
     widths, items, i = {}, list(array), 0
     while i < len(items):
         first = int(items[i])
-        if isinstance(items[i + 1], ArrayObject):
+        if isinstance(items[i + 1], Array):
             for offset, width in enumerate(items[i + 1]):
                 widths[first + offset] = float(width)
             i += 2
@@ -231,15 +222,15 @@ def _widths(array) -> dict[int, float]:
     return widths
 
 
-def _width_array(widths: dict[int, float]) -> ArrayObject:
-    array, run = ArrayObject(), None
+def _width_array(widths: dict[int, float]) -> Array:
+    array, run = [], None
     for gid in sorted(widths):
         if gid - 1 not in widths:
-            run = ArrayObject()
-            array += [NumberObject(gid), run]
+            run = []
+            array += [gid, run]
         value = widths[gid]
-        run.append(NumberObject(int(value)) if value == int(value) else FloatObject(value))
-    return array
+        run.append(int(value) if value == int(value) else value)
+    return Array([Array(item) if isinstance(item, list) else item for item in array])
 
 
 def _to_unicode(cmap: bytes) -> dict[int, bytes]:

@@ -1,0 +1,140 @@
+"""Chapters set in parallel and reused from the cache give the very pages of a whole-book render."""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+from pypdf import PdfReader
+
+from conftest import SAMPLE, STORIES
+from publisher import BuildOptions, read, themes
+from publisher.profiles import profile
+from publisher.writers import pdf
+
+
+def _texts(data: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "t.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    return out.stdout.split("\f")[:-1]
+
+
+def _rasters(data: bytes, tmp_path: Path, name: str) -> list[Image.Image]:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(path), str(tmp_path / name)], check=True)
+    return [Image.open(p).convert("L") for p in sorted(tmp_path.glob(f"{name}-*.png"))]
+
+
+def _finished(layout: pdf.PrintLayout, options: BuildOptions) -> bytes:
+    return pdf.finish(layout.pdf, layout.first_body_page, profile(options.profile))
+
+
+def _assert_same_book(whole: pdf.PrintLayout, parts: pdf.PrintLayout, options: BuildOptions, tmp_path: Path):
+    assert parts.pages == whole.pages
+    assert parts.labels == whole.labels
+    assert parts.page_starts == whole.page_starts
+    a, b = _finished(whole, options), _finished(parts, options)
+    assert _texts(b, tmp_path) == _texts(a, tmp_path)
+    for number, (x, y) in enumerate(zip(_rasters(a, tmp_path, "whole"), _rasters(b, tmp_path, "parts")), 1):
+        assert ImageChops.difference(x, y).getbbox() is None, f"page {number} looks different"
+
+
+@pytest.mark.parametrize("source, options", [
+    (SAMPLE, BuildOptions(jobs=2, cache=False)),
+    (STORIES[0], BuildOptions(jobs=1, cache=False, theme="modern", trim="5x8")),
+    (STORIES[-1], BuildOptions(jobs=2, cache=False, profile="kdp", font_size=12)),
+], ids=lambda value: value.name if isinstance(value, Path) else "")
+def test_parallel_build_equals_a_whole_book_render(source, options, tmp_path):
+    manuscript = read(source)
+    theme = themes.load(options.theme)
+    _assert_same_book(pdf.lay_out_whole(manuscript, theme, options), pdf.lay_out(manuscript, theme, options),
+                      options, tmp_path)
+
+
+def test_fonts_are_embedded_once_for_the_whole_book(built):
+    out = subprocess.run(["pdffonts", str(built(SAMPLE)["pdf"])], capture_output=True, text=True, check=True)
+    names = [line.split()[0] for line in out.stdout.splitlines()[2:]]
+    assert names and len(names) == len(set(names)), names
+
+
+def test_contents_links_and_outline_point_at_the_chapter_openings(built):
+    reader = PdfReader(built(SAMPLE)["pdf"])
+    openings = [reader.get_destination_page_number(item) for item in reader.outline]
+    assert len(openings) == 4
+    contents = next(i for i, page in enumerate(reader.pages) if "CONTENTS" in page.extract_text().upper())
+    targets = [reader.get_page_number(a.get_object()["/Dest"][0].get_object())
+               for a in reader.pages[contents]["/Annots"] if "/Dest" in a.get_object()]
+    assert list(dict.fromkeys(targets)) == openings  # a link is a box each for title, leader and folio
+
+
+def _entries(cache: Path) -> set[Path]:
+    return set((cache / "parts").glob("*/*"))
+
+
+def test_rebuild_after_an_edit_sets_only_that_chapter_and_never_serves_stale_pages(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PUBLISHER_CACHE", str(cache))
+    book = tmp_path / "book"
+    shutil.copytree(SAMPLE, book)
+    options = BuildOptions(jobs=2)
+    theme = themes.load(options.theme)
+    first = pdf.lay_out(read(book), theme, options)
+    entries = _entries(cache)
+    assert len(entries) >= 4 + 2  # every chapter, the front matter, the folios
+
+    # Built again unchanged: nothing new is set, and the PDF is the same.
+    again = pdf.lay_out(read(book), theme, options)
+    assert _entries(cache) == entries
+    assert _finished(again, options) == _finished(first, options)
+
+    # One word changed in chapter 2: one new entry, and the pages of a fresh build of the edited book.
+    chapter = sorted((book / "chapters").glob("*.md"))[1]
+    text = chapter.read_text()
+    prose = [line for line in text.splitlines() if line and not line.startswith(("#", "[", ">"))]
+    word = next(w for line in prose for w in line.split() if w.isalpha() and w.islower() and len(w) > 4)
+    chapter.write_text(text.replace(word, "Zanzibar", 1))
+    edited = pdf.lay_out(read(book), theme, options)
+    assert len(_entries(cache) - entries) == 1
+    fresh = pdf.lay_out(read(book), theme, replace(options, cache=False))
+    assert _finished(edited, options) == _finished(fresh, options)
+    assert "Zanzibar" in "".join(_texts(_finished(edited, options), tmp_path))
+
+    # Another style is another key: nothing of the classic theme is reused for the modern one.
+    before = _entries(cache)
+    modern = replace(options, theme="modern")
+    pdf.lay_out(read(book), themes.load("modern"), modern)
+    assert len(_entries(cache) - before) >= 4 + 2
+
+
+def test_a_damaged_cache_entry_is_set_again(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PUBLISHER_CACHE", str(cache))
+    options = BuildOptions(jobs=1)
+    theme = themes.load(options.theme)
+    manuscript = read(SAMPLE)
+    good = _finished(pdf.lay_out(manuscript, theme, options), options)
+    for entry in _entries(cache):
+        data = bytearray(entry.read_bytes())
+        data[-200] ^= 0xFF  # one flipped byte inside the stored PDF
+        entry.write_bytes(bytes(data))
+    assert _finished(pdf.lay_out(manuscript, theme, options), options) == good
+
+
+def test_no_cache_leaves_the_cache_alone(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from publisher.cli import main
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PUBLISHER_CACHE", str(cache))
+    result = CliRunner().invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path / "out"), "--format", "pdf",
+                                       "--no-cache", "--jobs", "2", "-q"])
+    assert result.exit_code == 0, result.output
+    assert not _entries(cache)
+    assert len(PdfReader(io.BytesIO((tmp_path / "out" / "the-lamplighters-daughter.pdf").read_bytes())).pages) > 20
