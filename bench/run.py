@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -91,6 +92,17 @@ def single_document(book: Path, work: Path) -> tuple[Path, list[Path]]:
     return html, css
 
 
+def edit_one_word(book: Path, run: int) -> None:
+    """Change one word in the middle chapter: a different word each run, so each rebuild has work to do."""
+    chapters = sorted((book / "chapters").glob("*.md"))
+    chapter = chapters[len(chapters) // 2]
+    words = chapter.read_text().split(" ")
+    candidates = [i for i, w in enumerate(words) if w.isalpha() and w.islower() and len(w) > 3]
+    index = candidates[(run * 7919) % len(candidates)]
+    words[index] = words[index][::-1]
+    chapter.write_text(" ".join(words))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -99,34 +111,57 @@ def main() -> None:
     python = sys.executable
     rows = []
     for name in args.books:
-        book = CORPUS / name
-        words = sum(len(p.read_text().split()) for p in (book / "chapters").glob("*.md"))
+        source = CORPUS / name
+        words = sum(len(p.read_text().split()) for p in (source / "chapters").glob("*.md"))
         count = 1 if name == "war-and-peace" else args.runs
         with tempfile.TemporaryDirectory() as folder:
             work = Path(folder)
-            for fmt in ("epub", "pdf"):
-                wall, largest, tree = runs([python, "-m", "publisher", "build", str(book), "-o", str(work),
-                                            "-f", fmt, "-q"], count)
-                out = work / f"{name}.{fmt}"
-                pages = pdf_pages(out) if fmt == "pdf" else 0
-                rows.append((name, words, f"publisher {fmt}", wall, largest, tree, pages, out.stat().st_size))
-            chapters = sorted((book / "chapters").glob("*.md"))
+            book = work / name
+            shutil.copytree(source, book)
+            os.environ["PUBLISHER_CACHE"] = str(work / "cache")
+            build = [python, "-m", "publisher", "build", str(book), "-o", str(work), "-q"]
+
+            def row(what: str, result: tuple[float, int, int], out: Path) -> None:
+                pages = pdf_pages(out) if out.suffix == ".pdf" else 0
+                rows.append((name, words, what, *result, pages, out.stat().st_size))
+
+            row("publisher epub", runs(build + ["-f", "epub"], count), work / f"{name}.epub")
+            row("publisher pdf, cold (--no-cache)", runs(build + ["-f", "pdf", "--no-cache"], count),
+                work / f"{name}.pdf")
+            measure(build + ["-f", "pdf"])  # fills the cache
+            row("publisher pdf, nothing changed", runs(build + ["-f", "pdf"], count), work / f"{name}.pdf")
+            edits = []
+            for run in range(count):
+                edit_one_word(book, run)
+                edits.append(measure(build + ["-f", "pdf"]))
+            row("publisher pdf, one word changed", (statistics.median(e[0] for e in edits),
+                                                    max(e[1] for e in edits), max(e[2] for e in edits)),
+                work / f"{name}.pdf")
+            chapters = sorted((source / "chapters").glob("*.md"))
             wall, largest, tree = runs(["pandoc", *map(str, chapters), "-o", str(work / "pandoc.epub"),
                                         "--metadata", f"title={name}", "--metadata", "lang=en"], count)
             rows.append((name, words, "pandoc epub", wall, largest, tree, 0, (work / "pandoc.epub").stat().st_size))
-            html, css = single_document(book, work)
+            html, css = single_document(source, work)
             command = [python, "-m", "weasyprint", str(html), str(work / "single.pdf")]
             for sheet in css:
                 command += ["-s", str(sheet)]
-            wall, largest, tree = runs(command, count)
-            rows.append((name, words, "weasyprint single", wall, largest, tree, pdf_pages(work / "single.pdf"),
-                         (work / "single.pdf").stat().st_size))
+            row("weasyprint single", runs(command, count), work / "single.pdf")
+        print(f"measured {name}", file=sys.stderr, flush=True)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print("| book | words | build | wall s | s / 1k words | peak RSS MiB (largest / tree) | pages | size KiB |")
     print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
     for name, words, what, wall, largest, tree, pages, size in rows:
         print(f"| {name} | {words:,} | {what} | {wall:.2f} | {wall / words * 1000:.3f} | {largest} / {tree} | "
               f"{pages or ''} | {size / 1024:,.0f} |")
+    print()
+    print("| book | PDF cold / single render | size / single | one-word rebuild / cold build | EPUB / pandoc |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name in args.books:
+        got = {what: (wall, size) for book, _, what, wall, _, _, _, size in rows if book == name}
+        cold, single = got["publisher pdf, cold (--no-cache)"], got["weasyprint single"]
+        edited, epub, pandoc = got["publisher pdf, one word changed"], got["publisher epub"], got["pandoc epub"]
+        print(f"| {name} | {cold[0] / single[0]:.2f} | {cold[1] / single[1]:.2f} | {edited[0] / cold[0]:.2f} | "
+              f"{epub[0] / pandoc[0]:.2f} |")
 
 
 if __name__ == "__main__":

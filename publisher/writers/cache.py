@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from .typeset import FontSource, Rendered
+from .parts import FontSource, Rendered
 
 LIMIT_BYTES = 1 << 30  # past this, the least recently used entries go
 

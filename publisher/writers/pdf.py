@@ -27,9 +27,9 @@ from ..manuscript import Manuscript, Resource
 from ..options import BuildOptions
 from ..profiles import Profile, margins_for, profile
 from ..themes import Theme
-from . import pdf_merge, print_html, typeset
+from . import pdf_merge, print_html
 from .cache import Cache, default_root, key
-from .typeset import BASE_URL, Job, Rendered
+from .parts import BASE_URL, Job, Rendered, render_in_worker
 
 # Pages of folios per furniture document: enough to share out, few enough to stay cheap.
 FURNITURE_PAGES = 400
@@ -84,7 +84,7 @@ def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions) -
     def once(page_css: str):
         job = Job(document, (theme.print_css, page_css), manuscript.resources,
                   manuscript.metadata.identifier.encode("utf-8"), rules.pdf_variant)
-        rendered = typeset.render(job)
+        rendered = render_in_worker(job, None)
         return rendered.pages, rendered
 
     _, rendered = _kdp_margins(manuscript, theme, options, once)
@@ -118,14 +118,14 @@ class Pool:
 
     def render(self, jobs: list[Job], cache: Cache, fonts_dir: Path) -> list[Rendered]:
         """Each job's rendering, from the cache or made now, biggest first to share the work out."""
-        versions = version("publisher") + version("weasyprint")
+        versions = version("publisher") + version("weasyprint") + version("fonttools")
         keys = [key(versions, job.document, *job.css, *(r.name for r in job.resources),
                     *(r.data for r in job.resources), job.identifier or b"") for job in jobs]
         results: list[Rendered | None] = [cache.get(k) for k in keys]
         todo = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: -len(jobs[i].document))
         if self.executor and len(todo) > 1:
             try:
-                futures = {i: self.executor.submit(typeset.render, jobs[i], fonts_dir) for i in todo}
+                futures = {i: self.executor.submit(render_in_worker, jobs[i], fonts_dir) for i in todo}
                 for i, future in futures.items():
                     results[i] = future.result()
                     cache.put(keys[i], results[i])
@@ -136,7 +136,7 @@ class Pool:
                 self.executor = None
         for i in todo:
             if results[i] is None:
-                results[i] = typeset.render(jobs[i], fonts_dir)
+                results[i] = render_in_worker(jobs[i], fonts_dir)
                 cache.put(keys[i], results[i])
         return results
 

@@ -19,7 +19,7 @@ from fontTools.ttLib import TTFont
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-from .typeset import FontSource, Rendered
+from .parts import FontSource, Rendered
 
 FOLIO = Name("/PublisherFolio")
 

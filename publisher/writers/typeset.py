@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from weasyprint import CSS, HTML, Document
@@ -16,12 +15,7 @@ from weasyprint.text.fonts import get_hb_object_data
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..manuscript import Resource
-
-BASE_URL = "https://book.invalid/"  # never fetched: the fetcher below serves the manuscript only
-
-# Where a page's text begins: (section id, block number, characters of that block before it);
-# None for a page without text.
-First = tuple[str, int, int] | None
+from .parts import BASE_URL, FontSource, Job, Rendered
 
 
 class ManuscriptFetcher(URLFetcher):
@@ -36,37 +30,6 @@ class ManuscriptFetcher(URLFetcher):
         if resource is None:
             raise ValueError(f"{url} is not part of the book")
         return URLFetcherResponse(url, resource.data, {"Content-Type": resource.media_type})
-
-
-@dataclass(frozen=True)
-class FontSource:
-    """An embedded font subset's original file, kept so the merge can cut one subset for the book."""
-
-    name: str  # the PDF BaseFont, e.g. "VLCMHS+EB-Garamond"
-    sha: str  # of the original file, stored as fonts_dir/sha
-    index: int  # the face in a collection
-
-
-@dataclass(frozen=True)
-class Rendered:
-    pdf: bytes
-    firsts: tuple[First, ...]  # one per page
-    fonts: tuple[FontSource, ...]
-
-    @property
-    def pages(self) -> int:
-        return len(self.firsts)
-
-
-@dataclass(frozen=True)
-class Job:
-    """A document to render: its XHTML, its style sheets, the resources it may load."""
-
-    document: bytes
-    css: tuple[str, ...]
-    resources: tuple[Resource, ...] = ()
-    identifier: bytes | None = None
-    variant: str | None = None
 
 
 def load(job: Job) -> Document:
