@@ -13,7 +13,6 @@ from pypdf import PdfReader
 
 from conftest import SAMPLE, STORIES
 from publisher import BuildOptions, read, themes
-from publisher.profiles import profile
 from publisher.writers import pdf
 
 
@@ -31,15 +30,11 @@ def _rasters(data: bytes, tmp_path: Path, name: str) -> list[Image.Image]:
     return [Image.open(p).convert("L") for p in sorted(tmp_path.glob(f"{name}-*.png"))]
 
 
-def _finished(layout: pdf.PrintLayout, options: BuildOptions) -> bytes:
-    return pdf.finish(layout.pdf, layout.first_body_page, profile(options.profile))
-
-
 def _assert_same_book(whole: pdf.PrintLayout, parts: pdf.PrintLayout, options: BuildOptions, tmp_path: Path):
     assert parts.pages == whole.pages
     assert parts.labels == whole.labels
     assert parts.page_starts == whole.page_starts
-    a, b = _finished(whole, options), _finished(parts, options)
+    a, b = whole.pdf, parts.pdf
     assert _texts(b, tmp_path) == _texts(a, tmp_path)
     for number, (x, y) in enumerate(zip(_rasters(a, tmp_path, "whole"), _rasters(b, tmp_path, "parts")), 1):
         assert ImageChops.difference(x, y).getbbox() is None, f"page {number} looks different"
@@ -91,7 +86,7 @@ def test_rebuild_after_an_edit_sets_only_that_chapter_and_never_serves_stale_pag
     # Built again unchanged: nothing new is set, and the PDF is the same.
     again = pdf.lay_out(read(book), theme, options)
     assert _entries(cache) == entries
-    assert _finished(again, options) == _finished(first, options)
+    assert again.pdf == first.pdf
 
     # One word changed in chapter 2: one new entry, and the pages of a fresh build of the edited book.
     chapter = sorted((book / "chapters").glob("*.md"))[1]
@@ -102,8 +97,8 @@ def test_rebuild_after_an_edit_sets_only_that_chapter_and_never_serves_stale_pag
     edited = pdf.lay_out(read(book), theme, options)
     assert len(_entries(cache) - entries) == 1
     fresh = pdf.lay_out(read(book), theme, replace(options, cache=False))
-    assert _finished(edited, options) == _finished(fresh, options)
-    assert "Zanzibar" in "".join(_texts(_finished(edited, options), tmp_path))
+    assert edited.pdf == fresh.pdf
+    assert "Zanzibar" in "".join(_texts(edited.pdf, tmp_path))
 
     # Another style is another key: nothing of the classic theme is reused for the modern one.
     before = _entries(cache)
@@ -118,12 +113,12 @@ def test_a_damaged_cache_entry_is_set_again(tmp_path, monkeypatch):
     options = BuildOptions(jobs=1)
     theme = themes.load(options.theme)
     manuscript = read(SAMPLE)
-    good = _finished(pdf.lay_out(manuscript, theme, options), options)
+    good = pdf.lay_out(manuscript, theme, options).pdf
     for entry in _entries(cache):
         data = bytearray(entry.read_bytes())
         data[-200] ^= 0xFF  # one flipped byte inside the stored PDF
         entry.write_bytes(bytes(data))
-    assert _finished(pdf.lay_out(manuscript, theme, options), options) == good
+    assert pdf.lay_out(manuscript, theme, options).pdf == good
 
 
 def test_no_cache_leaves_the_cache_alone(tmp_path, monkeypatch):

@@ -38,7 +38,7 @@ LINK_BASE = BASE_URL + "book"  # the contents page's links in a front-matter doc
 
 @dataclass(frozen=True)
 class PrintLayout:
-    """The laid-out book: its PDF (before finishing), the printed folios and where each page begins."""
+    """The laid-out book: its finished PDF, the printed folios and where each page begins."""
 
     pdf: bytes
     labels: tuple[str, ...]
@@ -51,7 +51,7 @@ class PrintLayout:
 
 
 def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> PrintLayout:
-    """Typeset the book into pages (the slow step), before the finishing touches."""
+    """Typeset the book into pages (the slow step) and finish its PDF."""
     rules = profile(options.profile)
     cache = Cache(default_root() if options.cache else None)
     if rules.pdf_variant:
@@ -89,7 +89,11 @@ def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions) -
 
     _, rendered = _kdp_margins(manuscript, theme, options, once)
     first = next((i for i, f in enumerate(rendered.firsts) if f and f[0] == "chapter-001"), 0)
-    return _layout(rendered.pdf, list(rendered.firsts), first)
+    with pikepdf.open(io.BytesIO(rendered.pdf)) as book:
+        finish(book, first, rules)
+        out = io.BytesIO()
+        book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, static_id=True)
+    return _layout(out.getvalue(), list(rendered.firsts), first)
 
 
 def _layout(pdf: bytes, firsts: list, first_body_page: int) -> PrintLayout:
@@ -168,12 +172,13 @@ def _lay_out_parts(manuscript: Manuscript, theme: Theme, options: BuildOptions, 
         return front_pages + book.body_pages, front, chapters, furniture, book
 
     _, front, chapters, furniture, book = _kdp_margins(manuscript, theme, options, once)
-    pdf = pdf_merge.merge(front, chapters, furniture, book, tuple(s.name for s in parts.sections), LINK_BASE,
-                          fonts_dir, identifier)
     firsts = list(front.firsts) + [None] * (front.pages % 2)
     for chapter, blank in zip(chapters, book.blank_before):
         firsts += [None] * blank + list(chapter.firsts)
-    return _layout(pdf, firsts, front.pages + front.pages % 2 if chapters else front.pages)
+    first_body_page = front.pages + front.pages % 2 if chapters else front.pages
+    pdf = pdf_merge.merge(front, chapters, furniture, book, tuple(s.name for s in parts.sections), LINK_BASE,
+                          fonts_dir, identifier, lambda merged: finish(merged, first_body_page, profile(options.profile)))
+    return _layout(pdf, firsts, first_body_page)
 
 
 def _furniture_chunks(book: pdf_merge.Plan) -> list[list[int]]:
@@ -190,8 +195,7 @@ def _furniture_chunks(book: pdf_merge.Plan) -> list[list[int]]:
 
 def write_pdf(manuscript: Manuscript, theme: Theme, options: BuildOptions, layout: PrintLayout | None = None) -> bytes:
     """The finished PDF file's bytes."""
-    layout = layout or lay_out(manuscript, theme, options)
-    return finish(layout.pdf, layout.first_body_page, profile(options.profile))
+    return (layout or lay_out(manuscript, theme, options)).pdf
 
 
 def _roman(number: int) -> str:
@@ -215,23 +219,19 @@ def _page_starts(firsts: list, labels: tuple[str, ...]):
         pending = []
 
 
-def finish(data: bytes, first_body_page: int, rules: Profile) -> bytes:
+def finish(book: pikepdf.Pdf, first_body_page: int, rules: Profile) -> None:
     """Page labels that match the printed folios (i, ii… then 1, 2…) and the service's demands."""
-    with pikepdf.open(io.BytesIO(data)) as book:
-        if rules.even_pages and len(book.pages) % 2:
-            box = book.pages[0].mediabox
-            book.add_blank_page(page_size=(float(box[2]), float(box[3])))
-        if not rules.bookmarks:
-            for key in ("/Outlines", "/PageMode"):
-                if key in book.Root:
-                    del book.Root[key]
-        if not rules.annotations:
-            for page in book.pages:
-                if "/Annots" in page.obj:
-                    del page.obj.Annots
-        labels = [0, pikepdf.Dictionary(S=pikepdf.Name.r)] if first_body_page else []
-        labels += [first_body_page, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)]
-        book.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(labels))
-        out = io.BytesIO()
-        book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, static_id=True)
-    return out.getvalue()
+    if rules.even_pages and len(book.pages) % 2:
+        box = book.pages[0].mediabox
+        book.add_blank_page(page_size=(float(box[2]), float(box[3])))
+    if not rules.bookmarks:
+        for key in ("/Outlines", "/PageMode"):
+            if key in book.Root:
+                del book.Root[key]
+    if not rules.annotations:
+        for page in book.pages:
+            if "/Annots" in page.obj:
+                del page.obj.Annots
+    labels = [0, pikepdf.Dictionary(S=pikepdf.Name.r)] if first_body_page else []
+    labels += [first_body_page, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)]
+    book.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(labels))

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
@@ -49,8 +50,9 @@ def plan(counts: list[int]) -> Plan:
 
 
 def merge(front: Rendered, chapters: list[Rendered], furniture: list[tuple[int, Rendered]], book: Plan,
-          chapter_ids: tuple[str, ...], link_base: str, fonts_dir: Path | None, identifier: bytes) -> bytes:
-    """The book's PDF: front matter, chapters with stamped folios, one outline, merged fonts."""
+          chapter_ids: tuple[str, ...], link_base: str, fonts_dir: Path | None, identifier: bytes,
+          finish: Callable[[Pdf], None]) -> bytes:
+    """The book's PDF: front matter, chapters with stamped folios, one outline, merged fonts, then `finish`."""
     merged = Pdf.new()
     sources = [Pdf.open(io.BytesIO(front.pdf))]  # open until the merged book is saved: qpdf copies lazily
     merged.pages.extend(sources[0].pages)
@@ -90,6 +92,7 @@ def merge(front: Rendered, chapters: list[Rendered], furniture: list[tuple[int, 
     digest = hashlib.md5(b"".join(hashlib.sha256(p.pdf).digest() for p in [front, *chapters]),
                          usedforsecurity=False).digest()
     merged.trailer.ID = Array([pikepdf.String(identifier), pikepdf.String(digest)])
+    finish(merged)
     out = io.BytesIO()
     merged.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, static_id=True)
     for source in sources:
