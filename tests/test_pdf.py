@@ -154,3 +154,34 @@ def test_pdf_metadata(reader):
     assert info.author == "Mara Quill"
     root = reader.trailer["/Root"]
     assert root.get("/Lang") == "en"
+
+
+@pytest.mark.parametrize("lead", [10, 11, 27, 28])
+def test_a_stranded_ornament_is_moved_after_layout(lead, tmp_path):
+    """With the style sheet's break-avoid rules switched off, these stories strand the ornament at
+    the foot or the head of a page; the check after layout moves the paragraph before it."""
+    from publisher import BuildOptions, read, themes
+    from publisher.profiles import margins_for, profile
+    from publisher.writers import print_html, typeset
+    from publisher.writers.parts import Job
+
+    lines = [f"Line {i} of the evening, when the lamps were lit one after another along the quay."
+             for i in range(lead)]
+    after = [f"After {i}, the harbour was quiet again and the boats knocked softly at their moorings."
+             for i in range(30)]
+    story = tmp_path / "scenes.txt"
+    story.write_text("Title: Scenes\nAuthor: Test\n\nChapter One\n\n" + "\n\n".join(lines) + "\n\n* * *\n\n"
+                     + "\n\n".join(after) + "\n")
+    options = BuildOptions()
+    parts = print_html.book_parts(read(story))
+    no_avoid = "hr.scene-break { break-before: auto !important; break-after: auto !important; }"
+    job = Job(parts.chapters[0], (themes.load("classic").print_css,
+                                  print_html.page_css(options, margins_for(options.trim_size, profile("home"))),
+                                  parts.chapter_css, no_avoid))
+    assert typeset.stranded_scene_breaks(typeset.load(job)), "the case no longer strands an ornament"
+    path = tmp_path / "chapter.pdf"
+    path.write_bytes(typeset.render(job).pdf)
+    for index, text in enumerate(page_texts(path)):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if "⁂" in lines:
+            assert 1 < lines.index("⁂") < len(lines) - 2, (index, lines)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from weasyprint import CSS, HTML, Document
@@ -16,6 +17,11 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..manuscript import Resource
 from .parts import BASE_URL, FontSource, Job, Rendered
+
+# A scene-break ornament alone at the top or foot of a page reads as a stray mark: the paragraph
+# before it starts the next page instead, if it is short enough to leave only a short page.
+MOVE_LEAD_CSS = "[data-lead] { break-before: page; }\n"
+MOST_LINES_MOVED = 6
 
 
 class ManuscriptFetcher(URLFetcher):
@@ -42,6 +48,16 @@ def load(job: Job) -> Document:
 def render(job: Job, fonts_dir: Path | None = None) -> Rendered:
     """Lay out and write one document; keep its fonts' original files in `fonts_dir`."""
     document = load(job)
+    for _ in range(2):  # moving a paragraph can strand another ornament further on: look once more
+        leads = stranded_scene_breaks(document)
+        if not leads:
+            break
+        marked = job.document
+        for key in leads:
+            marked = marked.replace(f'data-block="{key}"'.encode(), f'data-block="{key}" data-lead=""'.encode(), 1)
+        css = job.css if MOVE_LEAD_CSS in job.css else job.css + (MOVE_LEAD_CSS,)
+        job = replace(job, document=marked, css=css)
+        document = load(job)
     pdf = document.write_pdf(pdf_identifier=job.identifier, pdf_variant=job.variant)
     fonts = _keep_fonts(document, fonts_dir) if fonts_dir else ()
     return Rendered(pdf, tuple(page_firsts(document)), fonts)
@@ -102,4 +118,50 @@ def _text_boxes(page_box: boxes.PageBox):
             return
         for child in getattr(box, "children", ()):
             yield from walk(child, key, block)
+    yield from walk(page_box, None, None)
+
+
+def stranded_scene_breaks(document: Document) -> list[str]:
+    """The paragraphs (block keys) to move so no scene break opens or ends a page."""
+    pages = [list(_flow(page._page_box)) for page in document.pages]
+    lines: dict[str, set] = {}
+    for items in pages:
+        for kind, key, line in items:
+            if kind == "text":
+                lines.setdefault(key, set()).add(line)
+    leads = []
+    for number, items in enumerate(pages):
+        if not items:
+            continue
+        candidates = []
+        if items[0][0] == "break" and number and pages[number - 1]:
+            candidates.append(pages[number - 1][-1])  # the text before an ornament that opens a page
+        if items[-1][0] == "break" and len(items) > 1:
+            candidates.append(items[-2])  # the text before an ornament that ends one
+        for kind, key, _ in candidates:
+            if kind == "text" and key and len(lines[key]) <= MOST_LINES_MOVED and key not in leads:
+                leads.append(key)
+    return leads
+
+
+def _flow(page_box: boxes.PageBox):
+    """The page's body in order: ("text", block key, line) for each line, ("break", None, None) for
+    each scene-break ornament."""
+    def walk(box, key, line):
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return
+        element = box.element
+        if box.element_tag == "hr" and "scene-break" in (element.get("class") or "").split():
+            yield "break", None, None
+            return
+        if element is not None and element.get("data-block") and not isinstance(box, boxes.TextBox):
+            key = element.get("data-block")
+        if isinstance(box, boxes.LineBox):
+            line = id(box)
+        if isinstance(box, boxes.TextBox):
+            if box.text.strip():
+                yield "text", key, line
+            return
+        for child in getattr(box, "children", ()):
+            yield from walk(child, key, line)
     yield from walk(page_box, None, None)
