@@ -38,11 +38,23 @@ class ManuscriptFetcher(URLFetcher):
         return URLFetcherResponse(url, resource.data, {"Content-Type": resource.media_type})
 
 
+# A worker sets hundreds of chapters with the same style sheets: parse them once per process.
+_STYLESHEETS: dict[str, CSS] = {}
+
+
+def _stylesheet(text: str) -> CSS:
+    if text not in _STYLESHEETS:
+        if len(_STYLESHEETS) > 32:
+            _STYLESHEETS.clear()
+        _STYLESHEETS[text] = CSS(string=text)
+    return _STYLESHEETS[text]
+
+
 def load(job: Job) -> Document:
     """Lay the document out into pages (the slow step)."""
     document = HTML(string=job.document.decode("utf-8"), base_url=BASE_URL,
                     url_fetcher=ManuscriptFetcher(job.resources))
-    return document.render(stylesheets=[CSS(string=css) for css in job.css])
+    return document.render(stylesheets=[_stylesheet(css) for css in job.css])
 
 
 def render(job: Job, fonts_dir: Path | None = None) -> Rendered:
