@@ -12,7 +12,7 @@ from pathlib import Path
 
 from weasyprint import CSS, HTML, Document
 from weasyprint.formatting_structure import boxes
-from weasyprint.text.fonts import get_hb_object_data
+from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..manuscript import Resource
@@ -50,11 +50,21 @@ def _stylesheet(text: str) -> CSS:
     return _STYLESHEETS[text]
 
 
+_FONT_CONFIG: list[FontConfiguration] = []
+
+
+def _fonts() -> FontConfiguration:
+    """One font configuration per process: a new one per document leaks Pango and fontconfig memory."""
+    if not _FONT_CONFIG:
+        _FONT_CONFIG.append(FontConfiguration())
+    return _FONT_CONFIG[0]
+
+
 def load(job: Job) -> Document:
     """Lay the document out into pages (the slow step)."""
     document = HTML(string=job.document.decode("utf-8"), base_url=BASE_URL,
                     url_fetcher=ManuscriptFetcher(job.resources))
-    return document.render(stylesheets=[_stylesheet(css) for css in job.css])
+    return document.render(stylesheets=[_stylesheet(css) for css in job.css], font_config=_fonts())
 
 
 def render(job: Job, fonts_dir: Path | None = None) -> Rendered:
