@@ -13,7 +13,7 @@ from typing import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import readers, themes
+from . import readers, themes, workers
 from pypdf import PdfReader
 
 from .errors import PublisherError, Warnings
@@ -87,7 +87,9 @@ def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = Bu
     """Build the book at `source` into `out_dir`; return what was written."""
     # 1. Read and check the whole manuscript: every problem is reported before anything is made.
     stage("reading")
-    manuscript = readers.read(Path(source), warn, title=title, author=author)
+    if "pdf" in options.formats or options.page_list or options.impose:
+        workers.will_set_type()
+    manuscript = readers.read(Path(source), warn, title=title, author=author, jobs=options.jobs)
     # 2. Render all formats in memory, so a failure in the last one writes nothing.
     files = render(manuscript, options, warn, stage)
     # 3. Only now touch the output folder, one atomic replace per file.

@@ -133,3 +133,10 @@ def test_no_cache_leaves_the_cache_alone(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert not _entries(cache)
     assert len(PdfReader(io.BytesIO((tmp_path / "out" / "the-lamplighters-daughter.pdf").read_bytes())).pages) > 20
+
+
+def test_chapters_converted_in_workers_make_the_same_manuscript():
+    from conftest import CORPUS
+
+    book = CORPUS / "pride-and-prejudice"
+    assert read(book, jobs=2) == read(book, jobs=1)

@@ -46,10 +46,11 @@ def read_source(path: Path, warn: Warnings | None = None, title: str | None = No
 
 
 def read(path: Path, warn: Warnings | None = None, title: str | None = None,
-         author: str | None = None) -> Manuscript:
-    """Read and check a source; raise ManuscriptError with every problem found."""
+         author: str | None = None, jobs: int = 1) -> Manuscript:
+    """Read and check a source; raise ManuscriptError with every problem found. A long book's
+    chapters are converted in `jobs` worker processes (0: one per core)."""
     warn = warn if warn is not None else Warnings()
-    return assemble(read_source(path, warn, title=title, author=author), warn)
+    return assemble(read_source(path, warn, title=title, author=author), warn, jobs)
 
 
 __all__ = ["BookSource", "ChapterSource", "READERS", "read", "read_source", "source_kind"]

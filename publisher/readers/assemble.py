@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .. import workers
 from ..errors import ManuscriptError, Problem, Warnings
 from ..manuscript import BackMatter, Chapter, FrontMatter, Manuscript, Note, Resource
 from ..metadata import parse_book_toml
@@ -89,7 +91,22 @@ def _line_of(text: str, needle: str, first_line: int | None) -> int | None:
     return first_line
 
 
-def assemble(source: BookSource, warn: Warnings | None = None) -> Manuscript:
+# Below this, converting chapters in worker processes costs more than it saves.
+PARALLEL_CHAPTERS, PARALLEL_CHARACTERS = 16, 300_000
+
+
+def _render_all(texts: list[str], language: str, jobs: int) -> dict[str, markup.Fragment]:
+    """Markdown → XHTML for many chapters at once, in worker processes when the book is long."""
+    if workers.count(jobs) < 2 or len(texts) < PARALLEL_CHAPTERS or sum(map(len, texts)) < PARALLEL_CHARACTERS:
+        return {}
+    try:
+        with workers.executor(jobs) as pool:
+            return dict(zip(texts, pool.map(markup.render, texts, [language] * len(texts), chunksize=8)))
+    except BrokenProcessPool:
+        return {}  # the chapters are converted here instead
+
+
+def assemble(source: BookSource, warn: Warnings | None = None, jobs: int = 1) -> Manuscript:
     """Check and convert everything; raise ManuscriptError listing every problem."""
     warn = warn or Warnings()
     problems: list[Problem] = []
@@ -106,7 +123,7 @@ def assemble(source: BookSource, warn: Warnings | None = None) -> Manuscript:
         cleaned, removed = markup.strip_invalid_xml(text)
         if removed:
             warn(f"removed {removed} control character(s) that cannot appear in a book", where, first_line)
-        fragment = markup.render(cleaned, language)
+        fragment = rendered.get(cleaned) or markup.render(cleaned, language)
         if fragment.removed:
             lines = [_line_of(text, re.sub(r"[<>=]|: link$", "", item), first_line) for item in fragment.removed]
             warn(f"removed what an ebook may not contain: {', '.join(fragment.removed)}", where,
@@ -126,13 +143,18 @@ def assemble(source: BookSource, warn: Warnings | None = None) -> Manuscript:
                 html = html.replace(f'src="{src}"', f'src="{resource.name}"')
         return markup.Fragment(html, fragment.images, fragment.words, fragment.removed)
 
-    chapters = []
-    for number, chapter in enumerate(source.chapters, 1):
+    prepared = []
+    for chapter in source.chapters:
         fields, body, first_line, found = split_front_matter(chapter)
         problems += found
         title = fields.get("title", "")
         if not title:
             title, body = take_title(body)
+        prepared.append((chapter, fields, body, first_line, title))
+    rendered = _render_all([markup.strip_invalid_xml(body)[0] for _, _, body, _, _ in prepared], language, jobs)
+
+    chapters = []
+    for number, (chapter, fields, body, first_line, title) in enumerate(prepared, 1):
         body_fragment = html_of(body, chapter.path, first_line if chapter.has_lines else None)
         if not body.strip():
             warn("chapter is empty", chapter.path)

@@ -11,18 +11,15 @@ merge would break, is set as one whole document.
 from __future__ import annotations
 
 import io
-import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from importlib.metadata import version
-from multiprocessing import get_context
 from pathlib import Path
 
 import pikepdf
 
-from .. import html
+from .. import html, workers
 from ..manuscript import Manuscript, Resource
 from ..options import BuildOptions
 from ..profiles import Profile, margins_for, profile
@@ -106,12 +103,10 @@ class Pool:
     """Worker processes for the parts (none for one job: everything renders here)."""
 
     def __init__(self, jobs: int):
-        self.jobs = jobs or os.cpu_count() or 1
         self.executor = None
-        if self.jobs > 1:
-            context = get_context("forkserver")
-            context.set_forkserver_preload(["publisher.writers.typeset"])
-            self.executor = ProcessPoolExecutor(self.jobs, mp_context=context)
+        if workers.count(jobs) > 1:
+            workers.will_set_type()
+            self.executor = workers.executor(jobs)
 
     def __enter__(self):
         return self

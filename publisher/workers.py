@@ -1,0 +1,29 @@
+"""Worker processes for the stages that fan out over chapters: converting them, setting them in type.
+
+Workers start from a fork server that has already imported what they need, so each starts in
+milliseconds; a build that makes a PDF also preloads WeasyPrint there, off the main process.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+_PRELOAD = ["publisher.readers.markup"]
+
+
+def will_set_type() -> None:
+    """This build lays out pages: let workers start with WeasyPrint loaded."""
+    if "publisher.writers.typeset" not in _PRELOAD:
+        _PRELOAD.append("publisher.writers.typeset")
+
+
+def count(jobs: int) -> int:
+    """0 means one per core."""
+    return jobs or os.cpu_count() or 1
+
+
+def executor(jobs: int) -> ProcessPoolExecutor:
+    context = get_context("forkserver")
+    context.set_forkserver_preload(list(_PRELOAD))  # no effect once the server runs: it is shared
+    return ProcessPoolExecutor(count(jobs), mp_context=context)
