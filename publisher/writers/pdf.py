@@ -119,7 +119,7 @@ class Pool:
         """Each job's rendering, from the cache or made now, biggest first to share the work out."""
         versions = version("publisher") + version("weasyprint") + version("fonttools")
         keys = [key(versions, job.document, *job.css, *(r.name for r in job.resources),
-                    *(r.data for r in job.resources), job.identifier or b"") for job in jobs]
+                    *(r.data for r in job.resources), job.identifier or b"", job.variant or "") for job in jobs]
         results: list[Rendered | None] = [cache.get(k) for k in keys]
         todo = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: -len(jobs[i].document))
         if self.executor and len(todo) > 1:
