@@ -88,7 +88,7 @@ def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = Bu
     # 1. Read and check the whole manuscript: every problem is reported before anything is made.
     stage("reading")
     if "pdf" in options.formats or options.page_list or options.impose:
-        workers.will_set_type()
+        workers.will_set_type(options.jobs)
     manuscript = readers.read(Path(source), warn, title=title, author=author, jobs=options.jobs)
     # 2. Render all formats in memory, so a failure in the last one writes nothing.
     files = render(manuscript, options, warn, stage)

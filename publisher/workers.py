@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import forkserver, get_context
 
 _PRELOAD = ["publisher.readers.markup"]
 
 
-def will_set_type() -> None:
-    """This build lays out pages: let workers start with WeasyPrint loaded."""
+def will_set_type(jobs: int) -> None:
+    """This build lays out pages: start the fork server now, loading WeasyPrint on another core
+    while this process reads the book."""
     if "publisher.writers.typeset" not in _PRELOAD:
         _PRELOAD.append("publisher.writers.typeset")
+    if count(jobs) > 1:
+        get_context("forkserver").set_forkserver_preload(list(_PRELOAD))
+        forkserver.ensure_running()
 
 
 def count(jobs: int) -> int:

@@ -135,8 +135,17 @@ def test_no_cache_leaves_the_cache_alone(tmp_path, monkeypatch):
     assert len(PdfReader(io.BytesIO((tmp_path / "out" / "the-lamplighters-daughter.pdf").read_bytes())).pages) > 20
 
 
-def test_chapters_converted_in_workers_make_the_same_manuscript():
-    from conftest import CORPUS
+def test_chapters_converted_in_workers_make_the_same_manuscript(monkeypatch):
+    import importlib
 
+    from conftest import CORPUS
+    from publisher import workers
+
+    assemble = importlib.import_module("publisher.readers.assemble")
     book = CORPUS / "pride-and-prejudice"
-    assert read(book, jobs=2) == read(book, jobs=1)
+    serial = read(book, jobs=1)
+    pools = []
+    monkeypatch.setattr(assemble, "PARALLEL_CHARACTERS", 0)  # this shorter book is converted in workers too
+    monkeypatch.setattr(workers, "executor", lambda jobs, real=workers.executor: pools.append(jobs) or real(jobs))
+    assert read(book, jobs=2) == serial
+    assert pools == [2]

@@ -92,7 +92,7 @@ def _line_of(text: str, needle: str, first_line: int | None) -> int | None:
 
 
 # Below this, converting chapters in worker processes costs more than it saves.
-PARALLEL_CHAPTERS, PARALLEL_CHARACTERS = 16, 300_000
+PARALLEL_CHAPTERS, PARALLEL_CHARACTERS = 16, 1_000_000
 
 
 def _render_all(texts: list[str], language: str, jobs: int) -> dict[str, markup.Fragment]:

@@ -105,7 +105,7 @@ class Pool:
     def __init__(self, jobs: int):
         self.executor = None
         if workers.count(jobs) > 1:
-            workers.will_set_type()
+            workers.will_set_type(jobs)
             self.executor = workers.executor(jobs)
 
     def __enter__(self):
@@ -122,7 +122,7 @@ class Pool:
                     *(r.data for r in job.resources), job.identifier or b"", job.variant or "") for job in jobs]
         results: list[Rendered | None] = [cache.get(k) for k in keys]
         todo = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: -len(jobs[i].document))
-        if self.executor and len(todo) > 1:
+        if self.executor and todo:
             try:
                 futures = {i: self.executor.submit(render_in_worker, jobs[i], fonts_dir) for i in todo}
                 for i, future in futures.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -197,7 +198,7 @@ def merge_fonts(merged: Pdf, sources: dict[str, FontSource], fonts_dir: Path) ->
         descriptor = descendant.FontDescriptor
         file_key = Name.FontFile3 if "/FontFile3" in descriptor else Name.FontFile2
         source = sources[name]
-        data = _subset(fonts_dir / source.sha, source.index, sorted(set(widths) | set(unicode)))
+        data = _subset(fonts_dir, source, sorted(set(widths) | set(unicode)))
         font_file = merged.make_stream(data)
         if file_key == Name.FontFile3:
             font_file.Subtype = Name.OpenType
@@ -256,8 +257,21 @@ def _cmap(unicode: dict[int, bytes]) -> bytes:
     return b"\n".join(lines)
 
 
-def _subset(path: Path, index: int, gids: list[int]) -> bytes:
-    """The glyphs `gids` of the original font, at their original ids, as WeasyPrint subsets."""
+def _subset(fonts_dir: Path, source: FontSource, gids: list[int]) -> bytes:
+    """The glyphs `gids` of the original font, at their original ids; kept beside the original,
+    as a rebuild after a small edit mostly needs the same glyphs again."""
+    kept = fonts_dir / ("subset-" + hashlib.sha256(f"{source.sha} {source.index} {gids}".encode()).hexdigest())
+    try:
+        return kept.read_bytes()
+    except OSError:
+        data = _cut(fonts_dir / source.sha, source.index, gids)
+    temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, kept)
+    return data
+
+
+def _cut(path: Path, index: int, gids: list[int]) -> bytes:
     options = subset.Options(retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True,
                              hinting=False, desubroutinize=True, notdef_outline=True)
     options.drop_tables += ["BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG "]
