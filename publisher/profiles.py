@@ -33,6 +33,11 @@ class Profile:
     even_pages: bool = False
     pdf_variant: str | None = None
     cmyk_black: bool = False
+    output_intent: str | None = None  # the CMYK ICC profile a PDF/X names as its printing condition
+
+
+# Artifex's SWOP-based CMYK profile, from Debian's libgs-common (scripts/install-system.sh).
+CMYK_PROFILE = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
 
 
 PROFILES = {
@@ -40,7 +45,7 @@ PROFILES = {
     "kdp": Profile("kdp", min_pages=24, max_pages=828, min_margin=0.25, min_outside_bleed=0.375,
                    page_count_inside=True, bookmarks=False, annotations=False),
     "ingramspark": Profile("ingramspark", min_pages=18, max_pages=1200, min_margin=0.5, even_pages=True,
-                           cmyk_black=True),
+                           cmyk_black=True, pdf_variant="pdf/x-4", output_intent=CMYK_PROFILE),
 }
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages publisher needs, when they are missing: Pango (WeasyPrint),
-# the EB Garamond, DejaVu and WenQuanYi (CJK) fonts, poppler-utils (tests read PDFs) and a JRE (EPUBCheck).
+# the EB Garamond, DejaVu and WenQuanYi (CJK) fonts, a CMYK colour profile (the ingramspark PDF/X),
+# poppler-utils (tests read PDFs) and a JRE (EPUBCheck).
 set -euo pipefail
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
@@ -12,6 +13,7 @@ command -v fc-list >/dev/null || need+=(fontconfig)
 /sbin/ldconfig -p | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 /sbin/ldconfig -p | grep -q libharfbuzz-subset || need+=(libharfbuzz-subset0)
 python3 -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)
+[ -f /usr/share/color/icc/ghostscript/default_cmyk.icc ] || need+=(libgs-common)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive

@@ -51,6 +51,9 @@ def test_bleed_page_size():
     pdf = render(manuscript, BuildOptions(formats=("pdf",), profile="kdp", bleed=True))["pdf"]
     box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
     assert (float(box.width) / 72, float(box.height) / 72) == pytest.approx((6.125, 9.25))
+    recto, verso = PdfReader(io.BytesIO(pdf)).pages[:2]
+    assert [float(v) for v in recto.trimbox] == pytest.approx([0, 9, 432, 657])  # the trim: 6 x 9 in
+    assert [float(v) for v in verso.trimbox] == pytest.approx([9, 9, 441, 657])
 
 
 def test_ingramspark_even_pages_and_black_text():
@@ -60,6 +63,27 @@ def test_ingramspark_even_pages_and_black_text():
     assert len(reader.pages) % 2 == 0
     content = reader.pages[next(i for i, l in enumerate(reader.page_labels) if l == "1")].get_contents().get_data()
     assert b"/DeviceCMYK cs" in content and b"0 0 0 1 scn" in content
+
+
+def test_ingramspark_is_pdf_x4_with_a_cmyk_output_intent_and_no_rgb_in_a_text_book():
+    import pikepdf
+
+    from conftest import STORIES
+
+    pdf = render(read(STORIES[0]), BuildOptions(formats=("pdf",), profile="ingramspark"))["pdf"]
+    with pikepdf.open(io.BytesIO(pdf)) as book:
+        assert book.pdf_version >= "1.6"
+        intent = book.Root.OutputIntents[0]
+        assert intent.S == "/GTS_PDFX" and intent.DestOutputProfile.N == 4
+        assert "SWOP" in str(intent.OutputConditionIdentifier)
+        assert book.open_metadata()["pdfxid:GTS_PDFXVersion"] == "PDF/X-4"
+        assert book.docinfo.Trapped == "/False"
+        assert len(book.trailer.ID) == 2
+        for page in book.pages:
+            assert page.obj.TrimBox is not None
+            operators = {str(op) for _, op in pikepdf.parse_content_stream(page)}
+            assert not operators & {"rg", "RG"}, "DeviceRGB colour in a PDF/X-4 with a CMYK intent"
+        assert len(book.pages) % 2 == 0
 
 
 def test_check_profile_reports_rejections(tmp_path):

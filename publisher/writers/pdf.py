@@ -20,9 +20,10 @@ from pathlib import Path
 import pikepdf
 
 from .. import html, workers
+from ..errors import PublisherError
 from ..manuscript import Manuscript, Resource
 from ..options import BuildOptions
-from ..profiles import Profile, margins_for, profile
+from ..profiles import BLEED_IN, Profile, margins_for, profile
 from ..themes import Theme
 from . import pdf_merge, print_html
 from .cache import Cache, default_root, key
@@ -76,10 +77,13 @@ def _kdp_margins(manuscript, theme, options, typeset_once):
 def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> PrintLayout:
     """The book as one WeasyPrint document: the reference the parallel build must equal."""
     rules = profile(options.profile)
-    document = print_html.book_document(manuscript)
+    document, resources = print_html.book_document(manuscript), manuscript.resources
+    if rules.output_intent:
+        resources += (_output_intent(rules),)
+        document = print_html.with_output_intent(document, resources[-1].name)
 
     def once(page_css: str):
-        job = Job(document, (theme.print_css, page_css), manuscript.resources,
+        job = Job(document, (theme.print_css, page_css), resources,
                   manuscript.metadata.identifier.encode("utf-8"), rules.pdf_variant)
         rendered = render_in_worker(job, None)
         return rendered.pages, rendered
@@ -87,10 +91,19 @@ def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions) -
     _, rendered = _kdp_margins(manuscript, theme, options, once)
     first = next((i for i, f in enumerate(rendered.firsts) if f and f[0] == "chapter-001"), 0)
     with pikepdf.open(io.BytesIO(rendered.pdf)) as book:
-        finish(book, first, rules)
+        finish(book, first, rules, options.bleed)
         out = io.BytesIO()
-        book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, static_id=True)
+        book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
     return _layout(out.getvalue(), list(rendered.firsts), first)
+
+
+def _output_intent(rules: Profile) -> Resource:
+    try:
+        data = Path(rules.output_intent).read_bytes()
+    except OSError as error:
+        raise PublisherError(f"{rules.name}: its PDF/X needs the CMYK colour profile {rules.output_intent} "
+                             f"({error.strerror}): install Debian's libgs-common") from None
+    return Resource(".publisher/output-intent.icc", "application/vnd.iccprofile", data)
 
 
 def _layout(pdf: bytes, firsts: list, first_body_page: int) -> PrintLayout:
@@ -171,8 +184,9 @@ def _lay_out_parts(manuscript: Manuscript, theme: Theme, options: BuildOptions, 
     for chapter, blank in zip(chapters, book.blank_before):
         firsts += [None] * blank + list(chapter.firsts)
     first_body_page = front.pages + front.pages % 2 if chapters else front.pages
+    rules = profile(options.profile)
     pdf = pdf_merge.merge(front, chapters, furniture, book, tuple(s.name for s in parts.sections), LINK_BASE,
-                          fonts_dir, identifier, lambda merged: finish(merged, first_body_page, profile(options.profile)))
+                          fonts_dir, identifier, lambda merged: finish(merged, first_body_page, rules, options.bleed))
     return _layout(pdf, firsts, first_body_page)
 
 
@@ -214,11 +228,17 @@ def _page_starts(firsts: list, labels: tuple[str, ...]):
         pending = []
 
 
-def finish(book: pikepdf.Pdf, first_body_page: int, rules: Profile) -> None:
+def finish(book: pikepdf.Pdf, first_body_page: int, rules: Profile, bleed: bool = False) -> None:
     """Page labels that match the printed folios (i, ii… then 1, 2…) and the service's demands."""
+    if bleed:  # the page runs 0.125 in past the trim at the outside edge, the head and the foot
+        b = BLEED_IN * 72
+        for index, page in enumerate(book.pages):
+            width, height = float(page.mediabox[2]), float(page.mediabox[3])
+            left = 0 if index % 2 == 0 else b  # rectos bleed to the right, versos to the left
+            page.obj.TrimBox = pikepdf.Array([left, b, left + width - b, height - b])
+            page.obj.BleedBox = page.obj.MediaBox
     if rules.even_pages and len(book.pages) % 2:
-        box = book.pages[0].mediabox
-        book.add_blank_page(page_size=(float(box[2]), float(box[3])))
+        pdf_merge.add_blank_page(book)
     if not rules.bookmarks:
         for key in ("/Outlines", "/PageMode"):
             if key in book.Root:

@@ -57,10 +57,8 @@ def merge(front: Rendered, chapters: list[Rendered], furniture: list[tuple[int, 
     merged = Pdf.new()
     sources = [Pdf.open(io.BytesIO(front.pdf))]  # open until the merged book is saved: qpdf copies lazily
     merged.pages.extend(sources[0].pages)
-    box = sources[0].pages[0].mediabox
-    size = (float(box[2]), float(box[3]))
     if front.pages % 2:
-        merged.add_blank_page(page_size=size)
+        add_blank_page(merged)
     wanted = {first + n for first, count in zip(book.first_folios, book.counts) for n in range(count)}
     stamps = _folio_stamps(merged, furniture, wanted, sources)
     open_stream = merged.make_stream(b"q\n")
@@ -68,7 +66,7 @@ def merge(front: Rendered, chapters: list[Rendered], furniture: list[tuple[int, 
     outline, targets = [], {}
     for index, (chapter, blank) in enumerate(zip(chapters, book.blank_before)):
         if blank:
-            merged.add_blank_page(page_size=size)
+            add_blank_page(merged)
         source = Pdf.open(io.BytesIO(chapter.pdf))
         sources.append(source)
         start = len(merged.pages)
@@ -95,10 +93,19 @@ def merge(front: Rendered, chapters: list[Rendered], furniture: list[tuple[int, 
     merged.trailer.ID = Array([pikepdf.String(identifier), pikepdf.String(digest)])
     finish(merged)
     out = io.BytesIO()
-    merged.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, static_id=True)
+    merged.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
     for source in sources:
         source.close()
     return out.getvalue()
+
+
+def add_blank_page(book: Pdf) -> None:
+    """A blank page at the end, with the boxes (media, trim, bleed) of the book's first page."""
+    first = book.pages[0].obj
+    page = book.add_blank_page(page_size=(float(first.MediaBox[2]), float(first.MediaBox[3])))
+    for box in ("/TrimBox", "/BleedBox"):
+        if box in first:
+            page.obj[box] = first[box]
 
 
 def _folio_stamps(merged: Pdf, furniture: list[tuple[int, Rendered]], wanted: set[int], sources: list) -> dict:

@@ -41,8 +41,17 @@ def page_css(options: BuildOptions, margins: Margins) -> str:
 html {{ font-size: {options.font_size:g}pt; }}
 """
     if rules.cmyk_black:
-        css += "html, html * { color: device-cmyk(0 0 0 1) !important; }\n"
+        black = "device-cmyk(0 0 0 1)"
+        css += (f"html, html * {{ color: {black} !important; border-color: {black} !important; }}\n"
+                f"@page {{ @footnote {{ border-color: {black}; }} }}\n")
     return css
+
+
+def with_output_intent(document: bytes, name: str) -> bytes:
+    """The document names the CMYK profile `name` (a resource) as its output intent, for PDF/X.
+    WeasyPrint takes @color-profile only from the document's own styles."""
+    rule = f"@color-profile device-cmyk {{ src: url({name}); components: c, m, y, k; }}"
+    return document.replace(b"</head>", f"<style>{rule}</style></head>".encode(), 1)
 
 
 def css_string(text: str) -> str:
