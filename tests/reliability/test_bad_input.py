@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def test_a_paragraph_of_100000_words_builds(tmp_path):
     words = " ".join(["lamp", "river", "stone", "night", "quiet"] * 20_000)
     story = tmp_path / "long.txt"
     story.write_text(f"Title: Long\n\n{words}\n")
-    done = subprocess.run(["python", "-m", "publisher", "build", str(story), "-o", str(tmp_path / "out")],
+    done = subprocess.run([sys.executable, "-m", "publisher", "build", str(story), "-o", str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
@@ -121,12 +122,12 @@ def test_a_paragraph_of_100000_words_builds(tmp_path):
 def test_10000_chapters(tmp_path):
     story = tmp_path / "many.txt"
     story.write_text("Title: Many\n\n" + "".join(f"Chapter {n}\n\nText of chapter {n}.\n\n" for n in range(1, 10_001)))
-    done = subprocess.run(["python", "-m", "publisher", "build", str(story), "-o", str(tmp_path / "out")],
+    done = subprocess.run([sys.executable, "-m", "publisher", "build", str(story), "-o", str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
     assert done.stderr == ("error: many: 10,000 chapters are more than one printed volume holds (at most 2,000): "
                            "build the EPUB with --format epub, or split the book\n")
-    done = subprocess.run(["python", "-m", "publisher", "build", str(story), "-o", str(tmp_path / "out"),
+    done = subprocess.run([sys.executable, "-m", "publisher", "build", str(story), "-o", str(tmp_path / "out"),
                            "-f", "epub", "-q"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     names = zipfile.ZipFile(tmp_path / "out" / "many.epub").namelist()
