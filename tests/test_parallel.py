@@ -149,3 +149,13 @@ def test_chapters_converted_in_workers_make_the_same_manuscript(monkeypatch):
     monkeypatch.setattr(workers, "executor", lambda jobs, real=workers.executor: pools.append(jobs) or real(jobs))
     assert read(book, jobs=2) == serial
     assert pools == [2]
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_the_build(tmp_path, monkeypatch):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("PUBLISHER_CACHE", str(blocked))
+    options = BuildOptions(jobs=2)
+    layout = pdf.lay_out(read(SAMPLE), themes.load(options.theme), options)
+    assert layout.pages == 26
+    assert blocked.read_text() == "a file where the cache folder would be"

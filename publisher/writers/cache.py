@@ -41,6 +41,12 @@ class Cache:
     def __init__(self, root: Path | None):
         self.root = root
         self.hits = self.misses = 0
+        try:
+            if root is not None:
+                (root / "parts").mkdir(parents=True, exist_ok=True)
+                (root / "fonts").mkdir(exist_ok=True)
+        except OSError:
+            self.root = None  # a cache that cannot be written is no cache: the build goes on without it
 
     def _path(self, name: str) -> Path:
         return self.root / "parts" / name[:2] / name
@@ -69,19 +75,18 @@ class Cache:
         if self.root is None:
             return
         path = self._path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
         header = json.dumps({"sha": hashlib.sha256(rendered.pdf).hexdigest(), "firsts": rendered.firsts,
                              "fonts": [asdict(font) for font in rendered.fonts]}).encode()
         temporary = path.with_name(f".{name}.{os.getpid()}")
-        temporary.write_bytes(header + b"\n" + rendered.pdf)
-        os.replace(temporary, path)
+        try:
+            path.parent.mkdir(exist_ok=True)
+            temporary.write_bytes(header + b"\n" + rendered.pdf)
+            os.replace(temporary, path)
+        except OSError:  # a full disk: this entry is not kept, the build goes on
+            temporary.unlink(missing_ok=True)
 
     def fonts_dir(self) -> Path | None:
-        if self.root is None:
-            return None
-        path = self.root / "fonts"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return None if self.root is None else self.root / "fonts"
 
     def prune(self, limit: int = LIMIT_BYTES) -> None:
         """Drop the least recently used entries until the cache is under `limit`."""
