@@ -109,7 +109,39 @@ def check_pdf(data: bytes, rules: Profile, trim: Trim, bleed: bool = False) -> l
     for name, embedded in sorted(_fonts(reader).items()):
         if not embedded:
             found.append(f"font {name} is not embedded")
+    if rules.pdf_variant and rules.pdf_variant.startswith("pdf/x"):
+        rgb = [number for number, page in enumerate(reader.pages, 1) if _uses_rgb(page)]
+        if rgb:
+            found.append(f"page{'s' if len(rgb) > 1 else ''} {', '.join(map(str, rgb[:10]))}"
+                         f"{' …' if len(rgb) > 10 else ''}: RGB colour (an image?), which a {rules.pdf_variant.upper()} "
+                         f"with a CMYK output intent may not hold: use a greyscale or CMYK image")
     return found
+
+
+def _uses_rgb(page) -> bool:
+    """Whether the page or a form or image it draws paints in DeviceRGB."""
+    def walk(resources, contents, seen) -> bool:
+        if contents is None:
+            return False
+        if re.search(rb"(?<![A-Za-z])(rg|RG)(?![A-Za-z])|/DeviceRGB", contents):
+            return True
+        forms = (resources or {}).get("/XObject") or {}
+        for name in re.findall(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b", contents):  # only what this page draws
+            xobject = forms.get("/" + name.decode("latin-1"))
+            if xobject is None:
+                continue
+            xobject = xobject.get_object()
+            if id(xobject) in seen:
+                continue
+            seen.add(id(xobject))
+            if xobject.get("/ColorSpace") == "/DeviceRGB":
+                return True
+            if xobject.get("/Subtype") == "/Form" and walk(xobject.get("/Resources"), xobject.get_data(), seen):
+                return True
+        return False
+
+    contents = page.get_contents()
+    return walk(page.get("/Resources"), contents.get_data() if contents is not None else None, set())
 
 
 def _fonts(reader: PdfReader) -> dict[str, bool]:

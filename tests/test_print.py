@@ -86,6 +86,19 @@ def test_ingramspark_is_pdf_x4_with_a_cmyk_output_intent_and_no_rgb_in_a_text_bo
         assert len(book.pages) % 2 == 0
 
 
+def test_check_ingramspark_names_the_pages_with_rgb_images():
+    from conftest import STORIES
+
+    result = CliRunner().invoke(main, ["check", str(SAMPLE), "--profile", "ingramspark"])
+    rgb = [line for line in result.output.splitlines() if "RGB colour" in line]
+    assert result.exit_code == 1 and len(rgb) == 1, result.output
+    page = int(re.search(r"page (\d+):", rgb[0])[1])
+    pdf = render(read(SAMPLE), BuildOptions(formats=("pdf",), profile="ingramspark"))["pdf"]
+    assert "/XObject" in PdfReader(io.BytesIO(pdf)).pages[page - 1]["/Resources"]  # the lamp drawing
+    clean = CliRunner().invoke(main, ["check", str(STORIES[0]), "--profile", "ingramspark"])
+    assert "RGB" not in clean.output
+
+
 def test_check_profile_reports_rejections(tmp_path):
     story = tmp_path / "short.txt"
     story.write_text("Title: Short\n\nA story too short to print.\n")
