@@ -40,7 +40,6 @@ class Cache:
 
     def __init__(self, root: Path | None):
         self.root = root
-        self.hits = self.misses = 0
         try:
             if root is not None:
                 (root / "parts").mkdir(parents=True, exist_ok=True)
@@ -65,10 +64,8 @@ class Cache:
                 raise ValueError("font missing")
             firsts = tuple(tuple(first) if first else None for first in meta["firsts"])
         except (OSError, ValueError, KeyError, TypeError):
-            self.misses += 1
             return None
-        os.utime(path)
-        self.hits += 1
+        os.utime(path)  # recently used: pruned last
         return Rendered(pdf, firsts, fonts)
 
     def put(self, name: str, rendered: Rendered) -> None:

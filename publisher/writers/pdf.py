@@ -61,8 +61,9 @@ def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> Prin
     return layout
 
 
-def _kdp_margins(manuscript, theme, options, typeset_once):
-    """KDP's inside margin depends on the page count: lay out until they agree."""
+def _kdp_margins(options: BuildOptions, typeset_once):
+    """Set the book with the page CSS of its margins; KDP's inside margin depends on the page count,
+    so set it until the two agree. `typeset_once(page_css)` returns (pages, …)."""
     rules, pages = profile(options.profile), 0
     for _ in range(4):
         margins = margins_for(options.trim_size, rules, pages, options.bleed)
@@ -88,7 +89,7 @@ def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions) -
         rendered = render_in_worker(job, None)
         return rendered.pages, rendered
 
-    _, rendered = _kdp_margins(manuscript, theme, options, once)
+    _, rendered = _kdp_margins(options, once)
     first = next((i for i, f in enumerate(rendered.firsts) if f and f[0] == "chapter-001"), 0)
     with pikepdf.open(io.BytesIO(rendered.pdf)) as book:
         finish(book, first, rules, options.bleed)
@@ -179,7 +180,7 @@ def _lay_out_parts(manuscript: Manuscript, theme: Theme, options: BuildOptions, 
         furniture = [(book.first_folios[chunk[0]], r) for chunk, r in zip(chunks, furniture)]
         return front_pages + book.body_pages, front, chapters, furniture, book
 
-    _, front, chapters, furniture, book = _kdp_margins(manuscript, theme, options, once)
+    _, front, chapters, furniture, book = _kdp_margins(options, once)
     firsts = list(front.firsts) + [None] * (front.pages % 2)
     for chapter, blank in zip(chapters, book.blank_before):
         firsts += [None] * blank + list(chapter.firsts)
