@@ -23,8 +23,13 @@ def will_set_type(jobs: int) -> None:
 
 
 def count(jobs: int) -> int:
-    """0 means one per core."""
-    return jobs or os.cpu_count() or 1
+    """0 means one per core this process may use (a container's share, not the host's count)."""
+    if jobs:
+        return jobs
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def executor(jobs: int) -> ProcessPoolExecutor:

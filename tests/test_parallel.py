@@ -45,7 +45,8 @@ def _assert_same_book(whole: pdf.PrintLayout, parts: pdf.PrintLayout, options: B
     (STORIES[0], BuildOptions(jobs=1, cache=False, theme="modern", trim="5x8")),
     (STORIES[-1], BuildOptions(jobs=2, cache=False, profile="kdp", font_size=12)),
 ], ids=lambda value: value.name if isinstance(value, Path) else "")
-def test_parallel_build_equals_a_whole_book_render(source, options, tmp_path):
+def test_parallel_build_equals_a_whole_book_render(source, options, tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf, "FURNITURE_PAGES", 3)  # several folio documents, each counting on from the last
     manuscript = read(source)
     theme = themes.load(options.theme)
     _assert_same_book(pdf.lay_out_whole(manuscript, theme, options), pdf.lay_out(manuscript, theme, options),
@@ -114,11 +115,13 @@ def test_a_damaged_cache_entry_is_set_again(tmp_path, monkeypatch):
     theme = themes.load(options.theme)
     manuscript = read(SAMPLE)
     good = pdf.lay_out(manuscript, theme, options).pdf
-    for entry in _entries(cache):
-        data = bytearray(entry.read_bytes())
-        data[-200] ^= 0xFF  # one flipped byte inside the stored PDF
-        entry.write_bytes(bytes(data))
+    stored = {entry: entry.read_bytes() for entry in _entries(cache)}
+    for entry, data in stored.items():
+        damaged = bytearray(data)
+        damaged[len(data) // 2] ^= 0xFF  # inside a page's compressed drawing, where a reader would not notice
+        entry.write_bytes(bytes(damaged))
     assert pdf.lay_out(manuscript, theme, options).pdf == good
+    assert {entry: entry.read_bytes() for entry in _entries(cache)} == stored  # each one set and stored again
 
 
 def test_no_cache_leaves_the_cache_alone(tmp_path, monkeypatch):
@@ -159,3 +162,12 @@ def test_a_cache_that_cannot_be_written_does_not_stop_the_build(tmp_path, monkey
     layout = pdf.lay_out(read(SAMPLE), themes.load(options.theme), options)
     assert layout.pages == 26
     assert blocked.read_text() == "a file where the cache folder would be"
+
+
+def test_an_odd_book_padded_for_ingramspark_keeps_its_trim_boxes_and_page_count():
+    options = BuildOptions(profile="ingramspark", bleed=True)
+    layout = pdf.lay_out(read(STORIES[0]), themes.load(options.theme), options)
+    reader = PdfReader(io.BytesIO(layout.pdf))
+    assert len(reader.pages) % 2 == 0 and layout.pages == len(reader.pages)
+    for index, page in enumerate(reader.pages):
+        assert float(page.trimbox[0]) == (0 if index % 2 == 0 else 9), index  # rectos bleed right, versos left

@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from .parts import FontSource, Rendered
+from .parts import FontSource, Rendered, keep
 
 LIMIT_BYTES = 1 << 30  # past this, the least recently used entries go
 
@@ -65,7 +65,10 @@ class Cache:
             firsts = tuple(tuple(first) if first else None for first in meta["firsts"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        os.utime(path)  # recently used: pruned last
+        try:
+            os.utime(path)  # recently used: pruned last
+        except OSError:
+            pass
         return Rendered(pdf, firsts, fonts)
 
     def put(self, name: str, rendered: Rendered) -> None:
@@ -74,25 +77,34 @@ class Cache:
         path = self._path(name)
         header = json.dumps({"sha": hashlib.sha256(rendered.pdf).hexdigest(), "firsts": rendered.firsts,
                              "fonts": [asdict(font) for font in rendered.fonts]}).encode()
-        temporary = path.with_name(f".{name}.{os.getpid()}")
         try:
             path.parent.mkdir(exist_ok=True)
-            temporary.write_bytes(header + b"\n" + rendered.pdf)
-            os.replace(temporary, path)
-        except OSError:  # a full disk: this entry is not kept, the build goes on
-            temporary.unlink(missing_ok=True)
+        except OSError:
+            return
+        keep(path, header + b"\n" + rendered.pdf)
 
     def fonts_dir(self) -> Path | None:
         return None if self.root is None else self.root / "fonts"
 
     def prune(self, limit: int = LIMIT_BYTES) -> None:
-        """Drop the least recently used entries until the cache is under `limit`."""
-        if self.root is None or not (self.root / "parts").exists():
+        """Drop the least recently used files (documents, fonts, subsets) until the cache is under
+        `limit`; another build's half-written files (dot files) are left alone."""
+        if self.root is None:
             return
-        entries = [(p.stat().st_mtime, p.stat().st_size, p) for p in (self.root / "parts").glob("*/*")]
+        entries = []
+        for path in [*self.root.glob("parts/*/*"), *self.root.glob("fonts/*")]:
+            try:
+                if not path.name.startswith("."):
+                    status = path.stat()
+                    entries.append((status.st_mtime, status.st_size, path))
+            except OSError:
+                continue  # pruned by another build meanwhile
         total = sum(size for _, size, _ in entries)
         for _, size, path in sorted(entries):
             if total <= limit:
                 break
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
             total -= size

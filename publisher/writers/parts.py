@@ -2,6 +2,7 @@
 render and what came of it. Nothing here loads WeasyPrint, so the merging process stays small."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,3 +51,16 @@ def render_in_worker(job: Job, fonts_dir: Path | None) -> Rendered:
     from .typeset import render
 
     return render(job, fonts_dir)
+
+
+def keep(path: Path, data: bytes) -> bool:
+    """Store a file of the cache atomically (a reader never sees half of it); False when the disk
+    will not take it, which costs the next build time but never this one its result."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+        return True
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        return False

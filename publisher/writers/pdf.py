@@ -10,11 +10,15 @@ merge would break, is set as one whole document.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+import subprocess
 import tempfile
+from html import escape
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pikepdf
@@ -95,7 +99,7 @@ def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions) -
         finish(book, first, rules, options.bleed)
         out = io.BytesIO()
         book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
-    return _layout(out.getvalue(), list(rendered.firsts), first)
+    return _layout(out.getvalue(), list(rendered.firsts), first, rules)
 
 
 def _output_intent(rules: Profile) -> Resource:
@@ -107,7 +111,9 @@ def _output_intent(rules: Profile) -> Resource:
     return Resource(".publisher/output-intent.icc", "application/vnd.iccprofile", data)
 
 
-def _layout(pdf: bytes, firsts: list, first_body_page: int) -> PrintLayout:
+def _layout(pdf: bytes, firsts: list, first_body_page: int, rules: Profile) -> PrintLayout:
+    if rules.even_pages and len(firsts) % 2:
+        firsts = firsts + [None]  # the blank page finish() added
     labels = tuple(_roman(i + 1) if i < first_body_page else str(i - first_body_page + 1)
                    for i in range(len(firsts)))
     return PrintLayout(pdf, labels, first_body_page, tuple(_page_starts(firsts, labels)))
@@ -131,8 +137,7 @@ class Pool:
 
     def render(self, jobs: list[Job], cache: Cache, fonts_dir: Path) -> list[Rendered]:
         """Each job's rendering, from the cache or made now, biggest first to share the work out."""
-        versions = version("publisher") + version("weasyprint") + version("fonttools")
-        keys = [key(versions, job.document, *job.css, *(r.name for r in job.resources),
+        keys = [key(*_setter_fingerprint(), job.document, *job.css, *(r.name for r in job.resources),
                     *(r.data for r in job.resources), job.identifier or b"", job.variant or "") for job in jobs]
         results: list[Rendered | None] = [cache.get(k) for k in keys]
         todo = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: -len(jobs[i].document))
@@ -154,8 +159,30 @@ class Pool:
         return results
 
 
+@functools.cache
+def _setter_fingerprint() -> tuple[str, ...]:
+    """What shapes a set document besides its text and style: the code that sets it, the versions of
+    WeasyPrint and fontTools, and the fonts installed (a font added later changes the pages)."""
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    here = Path(__file__).parent
+    code = b"".join((here / name).read_bytes() for name in ("typeset.py", "parts.py", "print_html.py"))
+    try:
+        fonts = subprocess.run(["fc-list", "--format", "%{file} %{family}\n"], capture_output=True,
+                               timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        fonts = b""
+    return (installed("publisher"), installed("weasyprint"), installed("fonttools"),
+            hashlib.sha256(code).hexdigest(), hashlib.sha256(b"\n".join(sorted(fonts.splitlines()))).hexdigest())
+
+
 def _resources_of(document: bytes, resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
-    return tuple(r for r in resources if r.name.encode("utf-8") in document)
+    """The resources a document names (as written in its XHTML, where & is &amp;)."""
+    return tuple(r for r in resources if escape(r.name).encode("utf-8") in document or r.name.encode() in document)
 
 
 def _lay_out_parts(manuscript: Manuscript, theme: Theme, options: BuildOptions, pool: Pool, cache: Cache,
@@ -188,7 +215,7 @@ def _lay_out_parts(manuscript: Manuscript, theme: Theme, options: BuildOptions, 
     rules = profile(options.profile)
     pdf = pdf_merge.merge(front, chapters, furniture, book, tuple(s.name for s in parts.sections), LINK_BASE,
                           fonts_dir, identifier, lambda merged: finish(merged, first_body_page, rules, options.bleed))
-    return _layout(pdf, firsts, first_body_page)
+    return _layout(pdf, firsts, first_body_page, rules)
 
 
 def _furniture_chunks(book: pdf_merge.Plan) -> list[list[int]]:
@@ -231,6 +258,8 @@ def _page_starts(firsts: list, labels: tuple[str, ...]):
 
 def finish(book: pikepdf.Pdf, first_body_page: int, rules: Profile, bleed: bool = False) -> None:
     """Page labels that match the printed folios (i, ii… then 1, 2…) and the service's demands."""
+    if rules.even_pages and len(book.pages) % 2:
+        pdf_merge.add_blank_page(book)
     if bleed:  # the page runs 0.125 in past the trim at the outside edge, the head and the foot
         b = BLEED_IN * 72
         for index, page in enumerate(book.pages):
@@ -238,8 +267,6 @@ def finish(book: pikepdf.Pdf, first_body_page: int, rules: Profile, bleed: bool 
             left = 0 if index % 2 == 0 else b  # rectos bleed to the right, versos to the left
             page.obj.TrimBox = pikepdf.Array([left, b, left + width - b, height - b])
             page.obj.BleedBox = page.obj.MediaBox
-    if rules.even_pages and len(book.pages) % 2:
-        pdf_merge.add_blank_page(book)
     if not rules.bookmarks:
         for key in ("/Outlines", "/PageMode"):
             if key in book.Root:

@@ -7,21 +7,22 @@ and the contents page's links point into the merged book.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import fontTools
 from fontTools import subset
 from fontTools.ttLib import TTFont
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-from .parts import FontSource, Rendered
+from .parts import FontSource, Rendered, keep
 
 FOLIO = Name("/PublisherFolio")
 
@@ -54,49 +55,48 @@ def merge(front: Rendered, chapters: list[Rendered], furniture: list[tuple[int, 
           chapter_ids: tuple[str, ...], link_base: str, fonts_dir: Path | None, identifier: bytes,
           finish: Callable[[Pdf], None]) -> bytes:
     """The book's PDF: front matter, chapters with stamped folios, one outline, merged fonts, then `finish`."""
-    merged = Pdf.new()
-    sources = [Pdf.open(io.BytesIO(front.pdf))]  # open until the merged book is saved: qpdf copies lazily
-    merged.pages.extend(sources[0].pages)
-    if front.pages % 2:
-        add_blank_page(merged)
-    wanted = {first + n for first, count in zip(book.first_folios, book.counts) for n in range(count)}
-    stamps = _folio_stamps(merged, furniture, wanted, sources)
-    open_stream = merged.make_stream(b"q\n")
-    close_stream = merged.make_stream(b"\nQ /PublisherFolio Do\n")
-    outline, targets = [], {}
-    for index, (chapter, blank) in enumerate(zip(chapters, book.blank_before)):
-        if blank:
+    with contextlib.ExitStack() as stack:  # the sources stay open until the book is saved: qpdf copies lazily
+        def opened(data: bytes) -> Pdf:
+            return stack.enter_context(Pdf.open(io.BytesIO(data)))
+
+        merged = stack.enter_context(Pdf.new())
+        front_pdf = opened(front.pdf)
+        merged.pages.extend(front_pdf.pages)
+        if front.pages % 2:
             add_blank_page(merged)
-        source = Pdf.open(io.BytesIO(chapter.pdf))
-        sources.append(source)
-        start = len(merged.pages)
-        merged.pages.extend(source.pages)
-        for number in range(chapter.pages):
-            _stamp(merged.pages[start + number], stamps[book.first_folios[index] + number], open_stream,
-                   close_stream)
-        outline += [(title, start + page) for title, page in _outline(source)]
-        target = _destination(source, chapter_ids[index])
-        if target is not None:
-            targets[chapter_ids[index]] = (start + target[0], *target[1:])
-    if fonts_dir is not None:
-        merge_fonts(merged, {f.name: f for part in [front, *chapters, *(r for _, r in furniture)]
-                             for f in part.fonts}, fonts_dir)
-    with merged.open_outline() as tree:
-        tree.root.extend(pikepdf.OutlineItem(title, page) for title, page in outline)
-    _link_contents(merged, front.pages, link_base, targets)
-    for key, value in sources[0].docinfo.items():
-        merged.docinfo[key] = value
-    if "/Lang" in sources[0].Root:
-        merged.Root.Lang = sources[0].Root.Lang
-    digest = hashlib.md5(b"".join(hashlib.sha256(p.pdf).digest() for p in [front, *chapters]),
-                         usedforsecurity=False).digest()
-    merged.trailer.ID = Array([pikepdf.String(identifier), pikepdf.String(digest)])
-    finish(merged)
-    out = io.BytesIO()
-    merged.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
-    for source in sources:
-        source.close()
-    return out.getvalue()
+        wanted = {first + n for first, count in zip(book.first_folios, book.counts) for n in range(count)}
+        stamps = _folio_stamps(merged, [(first, opened(part.pdf)) for first, part in furniture], wanted)
+        open_stream = merged.make_stream(b"q\n")
+        close_stream = merged.make_stream(b"\nQ /PublisherFolio Do\n")
+        outline, targets = [], {}
+        for index, (chapter, blank) in enumerate(zip(chapters, book.blank_before)):
+            if blank:
+                add_blank_page(merged)
+            source = opened(chapter.pdf)
+            start = len(merged.pages)
+            merged.pages.extend(source.pages)
+            for number in range(chapter.pages):
+                _stamp(merged.pages[start + number], stamps[book.first_folios[index] + number], open_stream,
+                       close_stream)
+            outline += [(title, start + page) for title, page in _outline(source)]
+            target = _destination(source, chapter_ids[index])
+            if target is not None:
+                targets[chapter_ids[index]] = (start + target[0], *target[1:])
+        if fonts_dir is not None:
+            merge_fonts(merged, {f.name: f for part in [front, *chapters, *(r for _, r in furniture)]
+                                 for f in part.fonts}, fonts_dir)
+        with merged.open_outline() as tree:
+            tree.root.extend(pikepdf.OutlineItem(title, page) for title, page in outline)
+        _link_contents(merged, front.pages, link_base, targets)
+        for key, value in front_pdf.docinfo.items():
+            merged.docinfo[key] = value
+        if "/Lang" in front_pdf.Root:
+            merged.Root.Lang = front_pdf.Root.Lang
+        merged.trailer.ID = Array([pikepdf.String(identifier), pikepdf.String(identifier)])  # qpdf redoes the 2nd
+        finish(merged)
+        out = io.BytesIO()
+        merged.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
+        return out.getvalue()
 
 
 def add_blank_page(book: Pdf) -> None:
@@ -108,12 +108,10 @@ def add_blank_page(book: Pdf) -> None:
             page.obj[box] = first[box]
 
 
-def _folio_stamps(merged: Pdf, furniture: list[tuple[int, Rendered]], wanted: set[int], sources: list) -> dict:
+def _folio_stamps(merged: Pdf, furniture: list[tuple[int, Pdf]], wanted: set[int]) -> dict:
     """Folio → the furniture page that prints it, as a form the chapter page can draw."""
     stamps = {}
-    for first, part in furniture:
-        source = Pdf.open(io.BytesIO(part.pdf))
-        sources.append(source)
+    for first, source in furniture:
         for folio, page in enumerate(source.pages, start=first):
             if folio in wanted:  # not a blank verso
                 stamps[folio] = merged.copy_foreign(page.as_form_xobject())
@@ -205,7 +203,10 @@ def merge_fonts(merged: Pdf, sources: dict[str, FontSource], fonts_dir: Path) ->
         descriptor = descendant.FontDescriptor
         file_key = Name.FontFile3 if "/FontFile3" in descriptor else Name.FontFile2
         source = sources[name]
-        data = _subset(fonts_dir, source, sorted(set(widths) | set(unicode)))
+        try:
+            data = _subset(fonts_dir, source, sorted(set(widths) | set(unicode)))
+        except OSError:
+            continue  # the original font file is gone: this face keeps its per-chapter subsets
         font_file = merged.make_stream(data)
         if file_key == Name.FontFile3:
             font_file.Subtype = Name.OpenType
@@ -267,14 +268,13 @@ def _cmap(unicode: dict[int, bytes]) -> bytes:
 def _subset(fonts_dir: Path, source: FontSource, gids: list[int]) -> bytes:
     """The glyphs `gids` of the original font, at their original ids; kept beside the original,
     as a rebuild after a small edit mostly needs the same glyphs again."""
-    kept = fonts_dir / ("subset-" + hashlib.sha256(f"{source.sha} {source.index} {gids}".encode()).hexdigest())
+    kept = fonts_dir / ("subset-" + hashlib.sha256(
+        f"{source.sha} {source.index} {gids} {fontTools.version}".encode()).hexdigest())
     try:
         return kept.read_bytes()
     except OSError:
         data = _cut(fonts_dir / source.sha, source.index, gids)
-    temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
-    temporary.write_bytes(data)
-    os.replace(temporary, kept)
+    keep(kept, data)
     return data
 
 

@@ -6,7 +6,6 @@ fetched: WeasyPrint may load only the book's own resources.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..manuscript import Resource
-from .parts import BASE_URL, FontSource, Job, Rendered
+from .parts import BASE_URL, FontSource, Job, Rendered, keep
 
 # A scene-break ornament alone at the top or foot of a page reads as a stray mark: the paragraph
 # before it starts the next page instead, if it is short enough to leave only a short page.
@@ -94,12 +93,8 @@ def _keep_fonts(document: Document, fonts_dir: Path) -> tuple[FontSource, ...]:
             continue
         data = get_hb_object_data(font.hb_face)
         sha = hashlib.sha256(data).hexdigest()
-        path = fonts_dir / sha
-        if not path.exists():
-            temporary = path.with_name(f".{sha}.{os.getpid()}")
-            temporary.write_bytes(data)
-            os.replace(temporary, path)
-        kept.append(FontSource(font.name.decode()[1:], sha, font.index))
+        if (fonts_dir / sha).exists() or keep(fonts_dir / sha, data):
+            kept.append(FontSource(font.name.decode()[1:], sha, font.index))
     return tuple(kept)
 
 
