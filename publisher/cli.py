@@ -76,11 +76,11 @@ def main() -> None:
 @click.option("--no-marks", is_flag=True, help="Leave fold and trim marks off the imposed PDF.")
 @click.option("--title", help="Title to use (overrides the story's own).")
 @click.option("--author", help="Author to use (overrides the story's own).")
-@click.option("-j", "--jobs", type=int, default=0, show_default=True,
+@click.option("-j", "--jobs", type=int, default=BuildOptions.jobs, show_default=True,
               help="Processes that set chapters in parallel (0: one per core).")
 @click.option("--no-cache", is_flag=True,
               help="Set every chapter anew instead of reusing those an earlier build set (the cache is "
-                   "$PUBLISHER_CACHE or ~/.cache/publisher).")
+                   "$PUBLISHER_CACHE, else $XDG_CACHE_HOME/publisher or ~/.cache/publisher).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage as it starts.")
 def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim: str, font_size: float,

@@ -19,7 +19,7 @@ from .parts import BASE_URL, FontSource, Job, Rendered, keep
 
 # A scene-break ornament alone at the top or foot of a page reads as a stray mark: the paragraph
 # before it starts the next page instead, if it is short enough to leave only a short page.
-MOVE_LEAD_CSS = "[data-lead] { break-before: page; }\n"
+MOVE_BEFORE_ORNAMENT_CSS = "[data-before-ornament] { break-before: page; }\n"
 MOST_LINES_MOVED = 6
 
 
@@ -70,13 +70,15 @@ def render(job: Job, fonts_dir: Path | None = None) -> Rendered:
     """Lay out and write one document; keep its fonts' original files in `fonts_dir`."""
     document = load(job)
     for _ in range(2):  # moving a paragraph can strand another ornament further on: look once more
-        leads = stranded_scene_breaks(document)
-        if not leads:
+        to_move = stranded_scene_breaks(document)
+        if not to_move:
             break
         marked = job.document
-        for key in leads:
-            marked = marked.replace(f'data-block="{key}"'.encode(), f'data-block="{key}" data-lead=""'.encode(), 1)
-        css = job.css if MOVE_LEAD_CSS in job.css else job.css + (MOVE_LEAD_CSS,)
+        for key in to_move:
+            attribute = f'data-block="{key}"'.encode()
+            if attribute + b" data-before-ornament" not in marked:  # moved in the first pass already
+                marked = marked.replace(attribute, attribute + b' data-before-ornament=""', 1)
+        css = job.css if MOVE_BEFORE_ORNAMENT_CSS in job.css else job.css + (MOVE_BEFORE_ORNAMENT_CSS,)
         job = replace(job, document=marked, css=css)
         document = load(job)
     pdf = document.write_pdf(pdf_identifier=job.identifier, pdf_variant=job.variant)
@@ -123,30 +125,20 @@ def page_firsts(document: Document):
 
 def _text_boxes(page_box: boxes.PageBox):
     """(block key, block element, text) of each text box in the page's body, in reading order."""
-    def walk(box, key, block):
-        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)) or "::" in (box.element_tag or ""):
-            return
-        element = box.element
-        if element is not None and element.get("data-block") and not isinstance(box, boxes.TextBox):
-            key, block = element.get("data-block"), element
-        if isinstance(box, boxes.TextBox):
-            if key and box.text.strip():
-                yield key, block, box.text
-            return
-        for child in getattr(box, "children", ()):
-            yield from walk(child, key, block)
-    yield from walk(page_box, None, None)
+    for kind, key, block, _, text in _body(page_box):
+        if kind == "text" and key:
+            yield key, block, text
 
 
 def stranded_scene_breaks(document: Document) -> list[str]:
     """The paragraphs (block keys) to move so no scene break opens or ends a page."""
-    pages = [list(_flow(page._page_box)) for page in document.pages]
+    pages = [[(kind, key, line) for kind, key, _, line, _ in _body(page._page_box)] for page in document.pages]
     lines: dict[str, set] = {}
     for items in pages:
         for kind, key, line in items:
             if kind == "text":
                 lines.setdefault(key, set()).add(line)
-    leads = []
+    to_move = []
     for number, items in enumerate(pages):
         if not items:
             continue
@@ -156,29 +148,32 @@ def stranded_scene_breaks(document: Document) -> list[str]:
         if items[-1][0] == "break" and len(items) > 1:
             candidates.append(items[-2])  # the text before an ornament that ends one
         for kind, key, _ in candidates:
-            if kind == "text" and key and len(lines[key]) <= MOST_LINES_MOVED and key not in leads:
-                leads.append(key)
-    return leads
+            if kind == "text" and key and len(lines[key]) <= MOST_LINES_MOVED and key not in to_move:
+                to_move.append(key)
+    return to_move
 
 
-def _flow(page_box: boxes.PageBox):
-    """The page's body in order: ("text", block key, line) for each line, ("break", None, None) for
-    each scene-break ornament."""
-    def walk(box, key, line):
+def _body(page_box: boxes.PageBox):
+    """The page's body in reading order: ("text", block key, block element, line, text) for each
+    piece of the book's text, ("break", …) for each scene-break ornament. Running heads, folios,
+    footnotes and generated text (::before, ::after) are not the body."""
+    def walk(box, key, block, line):
         if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
             return
         element = box.element
         if box.element_tag == "hr" and "scene-break" in (element.get("class") or "").split():
-            yield "break", None, None
+            yield "break", None, None, None, ""
+            return
+        if "::" in (box.element_tag or ""):
             return
         if element is not None and element.get("data-block") and not isinstance(box, boxes.TextBox):
-            key = element.get("data-block")
+            key, block = element.get("data-block"), element
         if isinstance(box, boxes.LineBox):
             line = id(box)
         if isinstance(box, boxes.TextBox):
             if box.text.strip():
-                yield "text", key, line
+                yield "text", key, block, line, box.text
             return
         for child in getattr(box, "children", ()):
-            yield from walk(child, key, line)
-    yield from walk(page_box, None, None)
+            yield from walk(child, key, block, line)
+    yield from walk(page_box, None, None, None)
