@@ -49,7 +49,7 @@ def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(),
     theme = themes.load(options.theme)
     # The print layout comes first: the PDF is written from it and the EPUB's page list points into it.
     layout = None
-    if "pdf" in options.formats or options.page_list or options.impose:
+    if options.lays_out_pages:
         if len(manuscript.chapters) > MAX_PRINT_CHAPTERS:
             raise PublisherError(
                 f"{manuscript.slug}: {len(manuscript.chapters):,} chapters are more than one printed volume holds "
@@ -87,7 +87,7 @@ def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = Bu
     """Build the book at `source` into `out_dir`; return what was written."""
     # 1. Read and check the whole manuscript: every problem is reported before anything is made.
     stage("reading")
-    if "pdf" in options.formats or options.page_list or options.impose:
+    if options.lays_out_pages:
         workers.will_set_type(options.jobs)
     manuscript = readers.read(Path(source), warn, title=title, author=author, jobs=options.jobs)
     # 2. Render all formats in memory, so a failure in the last one writes nothing.

@@ -84,5 +84,10 @@ class BuildOptions:
             raise OptionError(f"--jobs {self.jobs}: use a positive number of processes, or 0 for one per core")
 
     @property
+    def lays_out_pages(self) -> bool:
+        """The print layout is needed: for the PDF, the imposed PDF or the EPUB's page list."""
+        return "pdf" in self.formats or self.page_list or bool(self.impose)
+
+    @property
     def trim_size(self) -> Trim:
         return parse_trim(self.trim)

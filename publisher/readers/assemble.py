@@ -96,12 +96,14 @@ PARALLEL_CHAPTERS, PARALLEL_CHARACTERS = 16, 1_000_000
 
 
 def _render_all(texts: list[str], language: str, jobs: int) -> dict[str, markup.Fragment]:
-    """Markdown → XHTML for many chapters at once, in worker processes when the book is long."""
+    """Markdown → XHTML for many chapters at once, in worker processes when the book is long;
+    keyed by the text as written (html_of reports what cleaning removes)."""
     if workers.count(jobs) < 2 or len(texts) < PARALLEL_CHAPTERS or sum(map(len, texts)) < PARALLEL_CHARACTERS:
         return {}
+    cleaned = [markup.strip_invalid_xml(text)[0] for text in texts]
     try:
         with workers.executor(jobs) as pool:
-            return dict(zip(texts, pool.map(markup.render, texts, [language] * len(texts), chunksize=8)))
+            return dict(zip(texts, pool.map(markup.render, cleaned, [language] * len(texts), chunksize=8)))
     except BrokenProcessPool:
         return {}  # the chapters are converted here instead
 
@@ -123,7 +125,7 @@ def assemble(source: BookSource, warn: Warnings | None = None, jobs: int = 1) ->
         cleaned, removed = markup.strip_invalid_xml(text)
         if removed:
             warn(f"removed {removed} control character(s) that cannot appear in a book", where, first_line)
-        fragment = rendered.get(cleaned) or markup.render(cleaned, language)
+        fragment = rendered.get(text) or markup.render(cleaned, language)
         if fragment.removed:
             lines = [_line_of(text, re.sub(r"[<>=]|: link$", "", item), first_line) for item in fragment.removed]
             warn(f"removed what an ebook may not contain: {', '.join(fragment.removed)}", where,
@@ -151,7 +153,7 @@ def assemble(source: BookSource, warn: Warnings | None = None, jobs: int = 1) ->
         if not title:
             title, body = take_title(body)
         prepared.append((chapter, fields, body, first_line, title))
-    rendered = _render_all([markup.strip_invalid_xml(body)[0] for _, _, body, _, _ in prepared], language, jobs)
+    rendered = _render_all([body for _, _, body, _, _ in prepared], language, jobs)
 
     chapters = []
     for number, (chapter, fields, body, first_line, title) in enumerate(prepared, 1):

@@ -54,10 +54,9 @@ class PrintLayout:
 
 def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> PrintLayout:
     """Typeset the book into pages (the slow step) and finish its PDF."""
-    rules = profile(options.profile)
-    cache = Cache(default_root() if options.cache else None)
-    if rules.pdf_variant:
+    if profile(options.profile).pdf_variant:
         return lay_out_whole(manuscript, theme, options)
+    cache = Cache(default_root() if options.cache else None)
     with Pool(options.jobs) as pool, tempfile.TemporaryDirectory(prefix="publisher-fonts-") as scratch:
         fonts_dir = cache.fonts_dir() or Path(scratch)
         layout = _lay_out_parts(manuscript, theme, options, pool, cache, fonts_dir)
@@ -197,8 +196,7 @@ def _lay_out_parts(manuscript: Manuscript, theme: Theme, options: BuildOptions, 
         chapters = pool.render(chapter_jobs, cache, fonts_dir)
         book = pdf_merge.plan([c.pages for c in chapters])
         front_doc = parts.front(list(book.first_folios), LINK_BASE)
-        jobs = [Job(front_doc, css + (print_html.KNOWN_FOLIOS_CSS,), _resources_of(front_doc, manuscript.resources),
-                    identifier)]
+        jobs = [Job(front_doc, css + (print_html.KNOWN_FOLIOS_CSS,), _resources_of(front_doc, manuscript.resources))]
         chunks = _furniture_chunks(book)
         jobs += [Job(print_html.furniture_document([book.counts[i] for i in chunk], chunk[0] == 0),
                      css + (print_html.furniture_css(book.first_folios[chunk[0]]),)) for chunk in chunks]
