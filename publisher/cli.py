@@ -1,43 +1,88 @@
-"""Command line → library calls: parse, call, print one line per problem, exit.
+"""Command line → library calls: options from the one BuildOptions table, one error boundary, print, exit.
 
 Errors we expect (PublisherError) become one line each and exit status 1; anything else is a
 bug and keeps its traceback.
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from . import __version__, readers
-from .build import build as build_book, build_cover, check_print, render, slugify
-from .check import word_check
+from . import __version__, commands
 from .errors import ManuscriptError, PublisherError, Warnings
-from .imposition import IMPOSITIONS, PAPERS
-from .options import FORMATS, TRIMS, BuildOptions
+from .commands.stats import WORDS_PER_MINUTE
+from .options import TRIMS, BuildOptions
+from .output import slugify
 from .profiles import PAPER_THICKNESS, PROFILES
-from .output import write_atomic, write_folder
-from .preview import start_preview
 from .progress import build_progress
-from .proof import proof_sheets
-from .scaffold import import_files, new_book_files
-from .stats import WORDS_PER_MINUTE, book_stats
+from .readers import Overrides
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+PATH = click.Path(path_type=Path)
+FIELDS = {f.name: f for f in dataclasses.fields(BuildOptions)}
 
 
-def _fail(error: PublisherError) -> None:
-    lines = [str(p) for p in error.problems] if isinstance(error, ManuscriptError) else [str(error)]
-    for line in lines:
-        click.echo(f"error: {line}", err=True)
-    sys.exit(1)
+def reports_errors(command):
+    """The one error boundary: the command gets a `warn` sink; a PublisherError prints the warnings
+    so far and one line per problem, and exits 1."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        warn = Warnings()
+        try:
+            return command(*args, warn=warn, **kwargs)
+        except PublisherError as error:
+            show(warn)
+            lines = [str(p) for p in error.problems] if isinstance(error, ManuscriptError) else [str(error)]
+            for line in lines:
+                click.echo(f"error: {line}", err=True)
+            sys.exit(1)
+    return run
 
 
-def _show(warn: Warnings) -> None:
-    for message in warn.messages:
+def show(warn: Warnings) -> None:
+    """Print the warnings not printed yet."""
+    shown = getattr(warn, "shown", 0)
+    for message in warn.messages[shown:]:
         click.echo(f"warning: {message}", err=True)
+    warn.shown = len(warn.messages)
+
+
+def build_options(*names: str):
+    """Click options for these BuildOptions fields, with the help, default and choices the table gives."""
+    def decorate(command):
+        for name in reversed(names):
+            command = _option(FIELDS[name])(command)
+        return command
+    return decorate
+
+
+def _option(field: dataclasses.Field):
+    meta, flag = field.metadata, "--" + field.name.replace("_", "-")
+    choices = meta.get("choices")
+    kind = click.Choice(list(choices() if callable(choices) else choices)) if choices else None
+    names = [meta["short"], flag] if meta.get("short") else [flag]
+    if field.name == "formats":
+        return click.option(*[meta["short"], "--format"], "formats", type=kind, multiple=True, help=meta["help"])
+    if field.type == "bool" and field.default:
+        return click.option(f"{flag}/--no-{flag[2:]}", default=True, help=meta["help"])
+    if field.type == "bool":
+        return click.option(*names, is_flag=True, help=meta["help"])
+    kind = kind or {"int": int, "float": float}.get(field.type, str)
+    return click.option(*names, type=kind, default=field.default or None, show_default=meta.get("show_default", True),
+                        help=meta["help"])
+
+
+def options_from(values: dict) -> BuildOptions:
+    """The CLI's values (None for "not given") as BuildOptions."""
+    given = {name: value for name, value in values.items() if name in FIELDS and value is not None}
+    if not given.get("formats"):
+        given.pop("formats", None)
+    return BuildOptions(**given)
 
 
 @click.group(context_settings=CONTEXT)
@@ -52,41 +97,15 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("book", type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+@click.argument("book", type=PATH)
+@click.option("-o", "--out", "out_dir", type=PATH, default=Path("dist"), show_default=True,
               help="Folder for the built files.")
-@click.option("-f", "--format", "formats", type=click.Choice(FORMATS), multiple=True,
-              help="Format to build (repeat for several). Default: all.")
-@click.option("--theme", default=BuildOptions.theme, show_default=True, help="Theme folder under styles/.")
-@click.option("--trim", default=BuildOptions.trim, show_default=True,
-              help=f"Print trim size: {', '.join(TRIMS)}, or WxH in inches or mm (152x229mm).")
-@click.option("--font-size", type=float, default=BuildOptions.font_size, show_default=True,
-              help="Body text size in points (PDF).")
-@click.option("--profile", type=click.Choice(list(PROFILES)), default=BuildOptions.profile, show_default=True,
-              help="Print-on-demand rules the PDF follows: margins, page count, bookmarks.")
-@click.option("--bleed", is_flag=True, help="Print to the page edge (KDP: 0.125 in past the trim).")
-@click.option("--page-list", is_flag=True,
-              help="Give an EPUB-only build the print edition's page numbers (lays out the PDF pages).")
-@click.option("--impose", type=click.Choice(IMPOSITIONS),
-              help="Also write an imposed PDF for home binding: signatures, or one saddle-stitched booklet.")
-@click.option("--signature-sheets", type=int, default=BuildOptions.signature_sheets, show_default=True,
-              help="Sheets of paper folded together per signature.")
-@click.option("--paper", type=click.Choice(list(PAPERS)), default=BuildOptions.paper, show_default=True,
-              help="The paper the imposed PDF is printed on.")
-@click.option("--no-marks", is_flag=True, help="Leave fold and trim marks off the imposed PDF.")
-@click.option("--title", help="Title to use (overrides the story's own).")
-@click.option("--author", help="Author to use (overrides the story's own).")
-@click.option("-j", "--jobs", type=int, default=BuildOptions.jobs, show_default=True,
-              help="Processes that set chapters in parallel (0: one per core).")
-@click.option("--no-cache", is_flag=True,
-              help="Set every chapter anew instead of reusing those an earlier build set (the cache is "
-                   "$PUBLISHER_CACHE, else $XDG_CACHE_HOME/publisher or ~/.cache/publisher).")
+@build_options("formats", "theme", "trim", "font_size", "profile", "bleed", "page_list", "impose",
+               "signature_sheets", "paper", "marks", "title", "author", "language", "jobs", "cache")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage as it starts.")
-def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim: str, font_size: float,
-          profile: str, bleed: bool, page_list: bool, impose: str | None, signature_sheets: int, paper: str,
-          no_marks: bool, title: str | None, author: str | None, jobs: int, no_cache: bool, quiet: bool,
-          verbose: bool) -> None:
+@reports_errors
+def build(book: Path, out_dir: Path, quiet: bool, verbose: bool, warn: Warnings, **values) -> None:
     """Build BOOK (a book folder, a .txt story or a .md file) into EPUB and PDF.
 
     \b
@@ -94,59 +113,52 @@ def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim:
       publisher build books/the-lamplighters-daughter -o dist --trim 5.5x8.5
       publisher build story.txt --trim 5.5x8.5 --impose signatures --paper letter
     """
-    warn = Warnings()
     started = time.perf_counter()
-    try:
-        options = BuildOptions(formats=formats or FORMATS, theme=theme, trim=trim, font_size=font_size,
-                               profile=profile, bleed=bleed, page_list=page_list, impose=impose or "", signature_sheets=signature_sheets,
-                               paper=paper, marks=not no_marks, jobs=jobs, cache=not no_cache)
-        with build_progress(enabled=not quiet) as stage:
-            def announce(name: str) -> None:
-                if verbose:
-                    click.echo(f"{time.perf_counter() - started:5.1f} s  {name}", err=True)
-                stage(name)
+    options = options_from(values)
+    with build_progress(enabled=not quiet) as progress:
+        def stage(name: str) -> None:
+            if verbose:
+                click.echo(f"{time.perf_counter() - started:5.1f} s  {name}", err=True)
+            progress.stage(name)
 
-            outputs = build_book(book, out_dir, options, warn, title=title, author=author, stage=announce)
-    except PublisherError as error:
-        _show(warn)
-        _fail(error)
-    if not quiet:
-        _show(warn)
-        elapsed = time.perf_counter() - started
-        trim_text = options.trim_size.name if options.trim_size.name in TRIMS else \
-            f"{options.trim_size.width_in:g}x{options.trim_size.height_in:g}"
-        for output in outputs:
-            detail = f"{output.pages} pages  {trim_text} in" if output.pages else f"{output.size / 1024:,.0f} KiB"
-            click.echo(f"{output.path}  {detail}  {elapsed:.1f} s")
+        outputs = commands.build(book, out_dir, options, warn, stage, progress.pages)
+    if quiet:
+        return
+    show(warn)
+    elapsed = time.perf_counter() - started
+    trim = options.trim_size
+    trim_text = trim.name if trim.name in TRIMS else f"{trim.width_in:g}x{trim.height_in:g}"
+    for output in outputs:
+        detail = f"{output.pages} pages  {trim_text} in" if output.pages else f"{output.size / 1024:,.0f} KiB"
+        click.echo(f"{output.path}  {detail}  {elapsed:.1f} s")
 
 
 @main.command()
-@click.argument("folder", type=click.Path(path_type=Path))
+@click.argument("folder", type=PATH)
 @click.option("--title", required=True, help="The book's title.")
 @click.option("--author", default="", help="The author's name.")
-def new(folder: Path, title: str, author: str) -> None:
+@reports_errors
+def new(folder: Path, title: str, author: str, warn: Warnings) -> None:
     """Create a new book folder that builds at once.
 
     \b
     Example:
       publisher new books/my-novel --title "My Novel" --author "A. Writer"
     """
-    if folder.exists() and any(folder.iterdir()):
-        _fail(PublisherError(f"{folder}: already exists and is not empty"))
-    write_folder(folder, new_book_files(title, author), replace=folder.exists())
+    commands.new_book(folder, title, author)
     click.echo(f"created {folder}: edit {folder / 'book.toml'} and {folder / 'chapters'}/, then "
                f"publisher build {folder}")
 
 
 @main.command()
-@click.argument("book", type=click.Path(path_type=Path))
-@click.option("--outputs", type=click.Path(path_type=Path),
+@click.argument("book", type=PATH)
+@click.option("--outputs", type=PATH,
               help="Folder of built files to compare with the source, word by word (.txt stories).")
 @click.option("--profile", type=click.Choice(list(PROFILES)),
               help="Also lay out the PDF and report what this print-on-demand service would reject.")
-@click.option("--trim", default=BuildOptions.trim, show_default=True, help="Trim size, with --profile.")
-@click.option("--bleed", is_flag=True, help="With --profile: check a bleed build.")
-def check(book: Path, outputs: Path | None, profile: str | None, trim: str, bleed: bool) -> None:
+@build_options("trim", "bleed", "theme")
+@reports_errors
+def check(book: Path, outputs: Path | None, profile: str | None, warn: Warnings, **values) -> None:
     """Check BOOK and report every problem at once, as path:line: message.
 
     \b
@@ -155,82 +167,63 @@ def check(book: Path, outputs: Path | None, profile: str | None, trim: str, blee
       publisher check story.txt --outputs dist
       publisher check books/my-novel --profile kdp --trim 6x9
     """
-    warn = Warnings()
-    try:
-        manuscript = readers.read(book, warn)
-        _show(warn)
-        click.echo(f"{book}: ok: {len(manuscript.chapters)} chapters, {manuscript.words:,} words")
-        failed = False
-        if profile:
-            rejected = check_print(manuscript, BuildOptions(profile=profile, trim=trim, bleed=bleed))
-            for line in rejected:
-                click.echo(f"{book}: {profile}: {line}")
-            click.echo(f"{book}: {profile}: " + ("would be rejected" if rejected else "no problems found"))
-            failed = bool(rejected)
-        if outputs is not None:
-            for line, ok in word_check(book, manuscript, outputs):
-                click.echo(line)
-                failed = failed or not ok
-        if failed:
-            sys.exit(1)
-    except PublisherError as error:
-        _show(warn)
-        _fail(error)
+    options = options_from(dict(values, profile=profile))
+    report = commands.check(book, options, outputs, print_profile=bool(profile), warn=warn)
+    show(warn)
+    click.echo(f"{book}: ok: {report.chapters} chapters, {report.words:,} words")
+    if profile:
+        for line in report.rejected:
+            click.echo(f"{book}: {profile}: {line}")
+        click.echo(f"{book}: {profile}: " + ("would be rejected" if report.rejected else "no problems found"))
+    for line, _ in report.word_lines:
+        click.echo(line)
+    if not report.ok:
+        sys.exit(1)
 
 
 @main.command()
-@click.argument("book", type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+@click.argument("book", type=PATH)
+@click.option("-o", "--out", "out_dir", type=PATH, default=Path("dist"), show_default=True,
               help="Folder for the cover PDF.")
-@click.option("--profile", type=click.Choice(list(PROFILES)), default="kdp", show_default=True,
-              help="Print-on-demand rules the interior follows (its page count sets the spine).")
-@click.option("--paper", type=click.Choice(list(PAPER_THICKNESS)), default="white", show_default=True,
+@build_options("profile", "trim", "theme")
+@click.option("--stock", type=click.Choice(list(PAPER_THICKNESS)), default="white", show_default=True,
               help="Interior paper: sets the spine width per page.")
-@click.option("--trim", default=BuildOptions.trim, show_default=True, help="Trim size of the book.")
-@click.option("--theme", default=BuildOptions.theme, show_default=True, help="Theme of the interior.")
-def cover(book: Path, out_dir: Path, profile: str, paper: str, trim: str, theme: str) -> None:
+@click.option("--paper", "old_paper", type=click.Choice(list(PAPER_THICKNESS)), hidden=True,
+              help="Old name of --stock.")
+@reports_errors
+def cover(book: Path, out_dir: Path, stock: str, old_paper: str | None, warn: Warnings, **values) -> None:
     """Write a full-wrap cover PDF (back, spine, front, bleed) sized for the interior.
 
     \b
     Example:
-      publisher cover books/the-lamplighters-daughter --profile kdp --paper cream -o dist
+      publisher cover books/the-lamplighters-daughter --profile kdp --stock cream -o dist
     """
-    warn = Warnings()
-    try:
-        options = BuildOptions(formats=("pdf",), profile=profile, trim=trim, theme=theme)
-        output = build_cover(book, out_dir, options, paper, warn)
-    except PublisherError as error:
-        _show(warn)
-        _fail(error)
-    _show(warn)
+    if old_paper:
+        warn("--paper is now --stock for the cover (--paper names the sheet an imposed PDF is printed on)")
+        stock = old_paper
+    output = commands.build_cover(book, out_dir, options_from(dict(values, formats=("pdf",))), stock, warn)
+    show(warn)
     click.echo(f"{output.path}  {output.size / 1024:,.0f} KiB")
 
 
 @main.command()
-@click.argument("book", type=click.Path(path_type=Path))
-@click.option("--trim", default=BuildOptions.trim, show_default=True, help="The trim to lay the book out at.")
-@click.option("--theme", default=BuildOptions.theme, show_default=True, help="Theme for the layout.")
+@click.argument("book", type=PATH)
+@build_options("trim", "theme")
 @click.option("--exact", is_flag=True, help="Lay out every trim size instead of estimating the others.")
-def stats(book: Path, trim: str, theme: str, exact: bool) -> None:
+@reports_errors
+def stats(book: Path, exact: bool, warn: Warnings, **values) -> None:
     """Words, chapters, reading time, pages per trim size and spine width per paper.
 
     \b
     Example:
       publisher stats books/the-lamplighters-daughter --exact
     """
-    warn = Warnings()
-    try:
-        manuscript = readers.read(book, warn)
-        figures = book_stats(manuscript, BuildOptions(trim=trim, theme=theme), exact)
-    except PublisherError as error:
-        _show(warn)
-        _fail(error)
-    _show(warn)
-    click.echo(f"{manuscript.metadata.title}")
+    figures = commands.stats(book, options_from(values), exact, warn)
+    show(warn)
+    click.echo(f"{figures.title}")
     click.echo(f"  words          {figures.words:,}")
     click.echo(f"  chapters       {figures.chapters}")
-    click.echo(f"  reading time   {figures.reading_minutes // 60} h {figures.reading_minutes % 60} min"
-               f" (at {WORDS_PER_MINUTE} words a minute)")
+    click.echo(f"  reading time   {figures.reading_time} (at {WORDS_PER_MINUTE} words a minute)")
     click.echo("  trim           pages     spine white   spine cream")
     for row in figures.trims:
         mark = " " if row.exact else "≈"
@@ -239,42 +232,31 @@ def stats(book: Path, trim: str, theme: str, exact: bool) -> None:
 
 
 @main.command()
-@click.argument("book", type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
+@click.argument("book", type=PATH)
+@click.option("-o", "--out", "out_dir", type=PATH, default=None,
               help="Folder for the proof sheets (default: dist/<slug>-proof).")
 @click.option("--pages", help="Pages to show, e.g. 1-12 (default: all).")
-@click.option("--trim", default=BuildOptions.trim, show_default=True, help="Trim size.")
-@click.option("--theme", default=BuildOptions.theme, show_default=True, help="Theme.")
+@build_options("trim", "theme")
 @click.option("--dpi", type=int, default=60, show_default=True, help="Resolution of the page images.")
-def proof(book: Path, out_dir: Path | None, pages: str | None, trim: str, theme: str, dpi: int) -> None:
+@reports_errors
+def proof(book: Path, out_dir: Path | None, pages: str | None, dpi: int, warn: Warnings, **values) -> None:
     """Render the PDF as page spreads into PNG contact sheets and an HTML page to view them.
 
     \b
     Example:
       publisher proof books/the-lamplighters-daughter --pages 1-12
     """
-    warn = Warnings()
-    try:
-        manuscript = readers.read(book, warn)
-        pdf = render(manuscript, BuildOptions(formats=("pdf",), trim=trim, theme=theme))["pdf"]
-        files = proof_sheets(pdf, pages, dpi)
-    except PublisherError as error:
-        _show(warn)
-        _fail(error)
-    _show(warn)
-    folder = out_dir or Path("dist") / f"{slugify(manuscript.slug)}-proof"
-    for name, data in files.items():
-        write_atomic(folder / name, data)
-    sheets = sum(1 for name in files if name.endswith(".png"))
-    click.echo(f"{folder / 'index.html'}  {sheets} sheet{'s' if sheets != 1 else ''}")
+    made = commands.proof(book, out_dir, options_from(values), pages, dpi, warn)
+    show(warn)
+    click.echo(f"{made.index}  {made.sheets} sheet{'s' if made.sheets != 1 else ''}")
 
 
 @main.command()
-@click.argument("book", type=click.Path(path_type=Path))
+@click.argument("book", type=PATH)
 @click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
-@click.option("--theme", default=BuildOptions.theme, show_default=True, help="Theme.")
-@click.option("--trim", default=BuildOptions.trim, show_default=True, help="Trim size of the print view.")
-def preview(book: Path, port: int, theme: str, trim: str) -> None:
+@build_options("theme", "trim")
+@reports_errors
+def preview(book: Path, port: int, warn: Warnings, **values) -> None:
     """Serve a live preview of BOOK that reloads when a chapter changes.
 
     \b
@@ -282,13 +264,9 @@ def preview(book: Path, port: int, theme: str, trim: str) -> None:
       publisher preview books/the-lamplighters-daughter --port 8000
     """
     try:
-        options = BuildOptions(theme=theme, trim=trim)
-        readers.source_kind(book)
-        server = start_preview(book, options, port)
-    except PublisherError as error:
-        _fail(error)
+        server = commands.start_preview(book, options_from(values), port)
     except OSError as error:
-        _fail(PublisherError(f"cannot serve on 127.0.0.1:{port}: {error.strerror}"))
+        raise PublisherError(f"cannot serve on 127.0.0.1:{port}: {error.strerror}") from None
     click.echo(f"previewing {book} at {server.url}  (Ctrl-C to stop)")
     try:
         server.stop.wait()
@@ -299,33 +277,24 @@ def preview(book: Path, port: int, theme: str, trim: str) -> None:
 
 
 @main.command(name="import")
-@click.argument("story", type=click.Path(path_type=Path))
-@click.option("-o", "--out", "folder", type=click.Path(path_type=Path),
-              help="The book folder to write (default: books/<story name>).")
-@click.option("--title", help="Title to use (overrides the story's own).")
-@click.option("--author", help="Author to use (overrides the story's own).")
+@click.argument("story", type=PATH)
+@click.option("-o", "--out", "folder", type=PATH, help="The book folder to write (default: books/<story name>).")
+@build_options("title", "author", "language")
 @click.option("--force", is_flag=True, help="Replace the folder if it exists.")
-def import_(story: Path, folder: Path | None, title: str | None, author: str | None, force: bool) -> None:
+@reports_errors
+def import_(story: Path, folder: Path | None, force: bool, warn: Warnings, title: str | None, author: str | None,
+            language: str | None) -> None:
     """Turn a .txt story (or one .md file) into an editable book folder.
 
     \b
     Example:
       publisher import story.txt -o books/my-story
     """
-    warn = Warnings()
     folder = folder or Path("books") / slugify(story.stem)
-    try:
-        if folder.exists() and not force:
-            raise PublisherError(f"{folder}: already exists; use --force to replace it")
-        source = readers.read_source(story, warn, title=title, author=author)
-        readers.assemble(source, warn)  # check it builds before writing anything
-        files = import_files(source)
-    except PublisherError as error:
-        _show(warn)
-        _fail(error)
-    _show(warn)
-    write_folder(folder, files, replace=force)
-    click.echo(f"imported {story} → {folder} ({len(source.chapters)} chapters)")
+    options = options_from({"title": title, "author": author, "language": language})  # checks the language tag
+    made = commands.import_book(story, folder, Overrides(options.title, options.author, options.language), force, warn)
+    show(warn)
+    click.echo(f"imported {story} → {made.folder} ({made.chapters} chapters)")
 
 
 if __name__ == "__main__":

@@ -120,20 +120,12 @@ class Chapter:
 
 
 @dataclass(frozen=True)
-class BackMatter:
-    """Pages after the last chapter (afterword, acknowledgements, about the author)."""
-
-    sections: tuple[Chapter, ...] = ()
-
-
-@dataclass(frozen=True)
 class Manuscript:
     """A whole book, ready for any writer."""
 
     metadata: Metadata
     front_matter: FrontMatter
     chapters: tuple[Chapter, ...]
-    back_matter: BackMatter = BackMatter()
     resources: tuple[Resource, ...] = ()
     slug: str = "book"
 

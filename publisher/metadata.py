@@ -113,7 +113,9 @@ def parse_book_toml(text: str, path: str = "book.toml") -> BookConfig:
     authors = tuple(data.get("authors") or ([data["author"]] if data.get("author") else []))
     title = text_of("title")
     isbn = re.sub(r"[^0-9Xx]", "", text_of("isbn"))
-    identifier = text_of("identifier") or (f"urn:isbn:{isbn}" if isbn else derive_identifier(title, authors))
+    # Without either, the identifier is derived from the title and authors when the book is assembled
+    # (after any title given on the command line).
+    identifier = text_of("identifier") or (f"urn:isbn:{isbn}" if isbn else "")
     story_info = None
     if story:
         story_info = StoryInfo(**{k: tuple(v) if isinstance(v, list) else str(v) for k, v in story.items()})

@@ -5,7 +5,7 @@ A trim is parsed here once ("6x9", "a5", "152x229mm") into inches, so writers on
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import OptionError
 
@@ -30,14 +30,6 @@ class Trim:
     width_in: float
     height_in: float
 
-    @property
-    def css_size(self) -> str:
-        return f"{self.width_in:.4f}in {self.height_in:.4f}in"
-
-    @property
-    def points(self) -> tuple[float, float]:
-        return self.width_in * 72, self.height_in * 72
-
 
 def parse_trim(text: str) -> Trim:
     """'6x9', 'a5', '5.5x8.5in' or '148x210mm' → a Trim; anything else is an OptionError."""
@@ -55,23 +47,57 @@ def parse_trim(text: str) -> Trim:
     raise OptionError(f"unknown trim size {text!r}: use one of {names}, or WxH in inches or mm (e.g. 152x229mm)")
 
 
+def option(default, help: str, *, choices=None, short: str = "", show_default: bool = True):
+    """A BuildOptions field with what the CLI shows for it: its help, its choices (a tuple, or a
+    function that lists them when the CLI is made), a short flag."""
+    return field(default=default, metadata={"help": help, "choices": choices, "short": short,
+                                            "show_default": show_default})
+
+
+def _profiles() -> list[str]:
+    from .profiles import PROFILES
+
+    return list(PROFILES)
+
+
+def _impositions() -> list[str]:
+    from .imposition import IMPOSITIONS
+
+    return list(IMPOSITIONS)
+
+
+def _papers() -> list[str]:
+    from .imposition import PAPERS
+
+    return list(PAPERS)
+
+
 @dataclass(frozen=True)
 class BuildOptions:
-    """How to build: every field has the default the CLI shows in --help."""
+    """How to build. This table is the one source of the CLI's options, their help and defaults."""
 
-    formats: tuple[str, ...] = FORMATS
-    theme: str = "classic"
-    trim: str = "6x9"
-    font_size: float = 11.0
-    profile: str = "home"  # print-on-demand rules: home, kdp, ingramspark
-    bleed: bool = False  # KDP: print to the page edge, 0.125 in past the trim
-    page_list: bool = False  # lay out the print edition even for an EPUB-only build, for its page list
-    impose: str = ""  # "signatures" or "booklet": also write an imposed PDF for home binding
-    signature_sheets: int = 4
-    paper: str = "letter"
-    marks: bool = True
-    jobs: int = 0  # processes rendering chapters in parallel; 0: one per core
-    cache: bool = True  # reuse chapters rendered by an earlier build (keyed by a hash of their text and style)
+    formats: tuple[str, ...] = option(FORMATS, "Format to build (repeat for several). Default: all.", choices=FORMATS,
+                                      short="-f")
+    theme: str = option("classic", "Theme folder under styles/ (classic, modern).")
+    trim: str = option("6x9", f"Print trim size: {', '.join(TRIMS)}, or WxH in inches or mm (152x229mm).")
+    font_size: float = option(11.0, "Body text size in points (PDF).")
+    profile: str = option("home", "Print-on-demand rules the PDF follows: margins, page count, bookmarks.",
+                          choices=_profiles)
+    bleed: bool = option(False, "Print to the page edge (KDP: 0.125 in past the trim).")
+    page_list: bool = option(False, "Give an EPUB-only build the print edition's page numbers (lays out the PDF "
+                                    "pages).")
+    impose: str = option("", "Also write an imposed PDF for home binding: signatures, or one saddle-stitched "
+                             "booklet.", choices=_impositions, show_default=False)
+    signature_sheets: int = option(4, "Sheets of paper folded together per signature.")
+    paper: str = option("letter", "The paper the imposed PDF is printed on.", choices=_papers)
+    marks: bool = option(True, "Fold and trim marks on the imposed PDF.")
+    jobs: int = option(0, "Processes that set chapters in parallel (0: one per core).", short="-j")
+    cache: bool = option(True, "Reuse chapters an earlier build set (the cache is $PUBLISHER_CACHE, else "
+                               "$XDG_CACHE_HOME/publisher or ~/.cache/publisher); --no-cache sets every chapter anew.")
+    title: str = option("", "Title to use (overrides the story's own).", show_default=False)
+    author: str = option("", "Author to use (overrides the story's own).", show_default=False)
+    language: str = option("", "Language of the book as a BCP 47 tag, e.g. fr or en-GB (overrides the story's "
+                               "own).", show_default=False)
 
     def __post_init__(self) -> None:
         for name in self.formats:
@@ -82,6 +108,8 @@ class BuildOptions:
             raise OptionError(f"font size {self.font_size} is out of range: use 7 to 20 (points)")
         if self.jobs < 0:
             raise OptionError(f"--jobs {self.jobs}: use a positive number of processes, or 0 for one per core")
+        if self.language and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", self.language):
+            raise OptionError(f"language {self.language!r} is not a BCP 47 tag such as 'fr' or 'en-GB'")
 
     @property
     def lays_out_pages(self) -> bool:

@@ -6,9 +6,16 @@ os.replace, which is atomic on POSIX and Windows; a folder is staged the same wa
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
+
+
+def slugify(text: str) -> str:
+    """A file name for the built books: "The Lamp" → "the-lamp"."""
+    slug = re.sub(r"[^\w]+", "-", text.lower(), flags=re.ASCII).strip("-")
+    return slug or "book"
 
 
 def write_atomic(path: Path, data: bytes) -> None:

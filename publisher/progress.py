@@ -27,12 +27,17 @@ class _PageCounter(logging.Handler):
             self.on_page(int(match[1]))
 
 
+class _Reporter:
+    def __init__(self, stage, pages):
+        self.stage, self.pages = stage, pages
+
+
 @contextmanager
 def build_progress(enabled: bool = True):
     """Yield a stage callback: stage("laying out pages") starts a new line of progress."""
     console = Console(stderr=True)
     if not (enabled and console.is_terminal and sys.stderr.isatty()):
-        yield lambda stage: None
+        yield _Reporter(lambda stage: None, lambda count: None)
         return
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"),
                TimeElapsedColumn())
@@ -54,7 +59,7 @@ def build_progress(enabled: bool = True):
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         try:
-            yield stage
+            yield _Reporter(stage, on_page)
             if current["task"] is not None:
                 progress.update(current["task"], completed=1, total=1)
         finally:

@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from conftest import CORPUS, ROOT, SAMPLE, STORIES, page_texts
-from publisher.check import words
+from publisher.words import words
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf"}

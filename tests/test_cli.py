@@ -65,8 +65,8 @@ def test_python_dash_m_works(book, tmp_path):
      "error: {b}/book.toml: the book has no chapters: add Markdown files to chapters/"),
     (lambda b: (b / "chapters" / "2.md").write_text("Text\n\n![A lamp](images/missing.png)\n"),
      "error: {b}/chapters/2.md:3: image 'images/missing.png' not found"),
-    (lambda b: (b / "chapters" / "2.md").write_bytes("caf\u00e9 au lait\nna\u00efve".encode("cp1252")),
-     "error: {b}/chapters/2.md:1: not UTF-8 text: save the file as UTF-8"),
+        (lambda b: (b / "chapters" / "2.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+         "error: {b}/chapters/2.md: this is a binary file, not text"),
     (lambda b: (b / "chapters" / "2.md").write_text("![](../../etc/passwd.png)\n"),
      "error: {b}/chapters/2.md:1: image '../../etc/passwd.png' has no alt text: describe it in ![...]"),
 ])
@@ -92,6 +92,8 @@ def test_check_reports_every_problem_at_once(run, book):
             __import__("publisher.metadata", fromlist=["BOOK_KEYS"]).BOOK_KEYS),
         f"error: {book}/book.toml:3: language 'english!' is not a BCP 47 tag such as 'en' or 'en-GB'",
         f"error: {book}/chapters/2.md:2: unknown chapter field 'titel' (did you mean 'title'?)",
+        f"error: {book}/chapters/2.md:5: image 'images/none.png' has no alt text: describe it in ![...]",
+        f"error: {book}/chapters/2.md:5: image 'images/none.png' not found",
     ]
 
 
@@ -194,3 +196,31 @@ def test_single_markdown_file(run, tmp_path):
     assert [c.title for c in manuscript.chapters] == ["The First", "The Second"]
     assert manuscript.metadata.authors == ("Jo",)
     assert manuscript.front_matter.summary_html == "<p>A story in <em>one</em> file.</p>"
+
+
+def test_every_command_is_a_library_function():
+    import publisher
+
+    for name in ("build", "check", "build_cover", "import_book", "new_book", "proof", "start_preview", "stats"):
+        assert name in publisher.__all__ and callable(getattr(publisher, name)) and getattr(publisher, name).__doc__
+
+
+def test_options_come_from_the_one_table(run):
+    import dataclasses
+
+    from publisher import BuildOptions
+
+    help_text = " ".join(run("build", "--help").output.split())
+    for field in dataclasses.fields(BuildOptions):
+        flag = "--format" if field.name == "formats" else "--" + field.name.replace("_", "-")
+        assert flag in help_text, flag
+        assert " ".join(field.metadata["help"].split())[:40] in help_text, field.name
+
+
+def test_cover_paper_is_now_stock_and_the_old_name_warns(tmp_path):
+    new = CliRunner().invoke(main, ["cover", str(SAMPLE), "--stock", "cream", "-o", str(tmp_path / "a")])
+    old = CliRunner().invoke(main, ["cover", str(SAMPLE), "--paper", "cream", "-o", str(tmp_path / "b")])
+    assert new.exit_code == old.exit_code == 0, (new.output, old.output)
+    assert "warning: --paper is now --stock" in old.output and "warning" not in new.output
+    assert (tmp_path / "a" / "the-lamplighters-daughter.cover.pdf").read_bytes() == \
+        (tmp_path / "b" / "the-lamplighters-daughter.cover.pdf").read_bytes()

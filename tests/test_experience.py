@@ -34,7 +34,7 @@ def test_stats(tmp_path):
 
     words = read(SAMPLE).words
     assert f"words          {words:,}" in text and "chapters       4" in text
-    assert f"reading time   0 h {round(words / 250)} min (at 250 words a minute)" in text
+    assert f"reading time   {round(words / 250)} min (at 250 words a minute)" in text
     row = re.search(r"6x9\s+(\d+)\s+([\d.]+) in\s+([\d.]+) in", text)
     pages = int(row[1])
     assert float(row[2]) == round(pages * 0.002252, 3) and float(row[3]) == round(pages * 0.0025, 3)

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from conftest import SAMPLE
-from publisher.preview import start_preview
+from publisher import start_preview
 
 CHROMIUM = shutil.which("chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

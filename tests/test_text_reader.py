@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import assert_epubcheck_clean
 from publisher import BuildOptions, build
-from publisher.check import epub_text, in_order, missing, pdf_text, words
-from publisher.readers.text import BODY, FRONT, LABEL, decode, heading_of, is_scene_break, parse_story
+from publisher.words import epub_text, in_order, missing, pdf_text, words
+from publisher.readers.decode import read_text as decode
+from publisher.readers.text import BODY, FRONT, LABEL, heading_of, is_scene_break, parse_story
 
 
 @pytest.mark.parametrize("line, title", [
@@ -111,11 +112,11 @@ def test_encodings_and_line_endings(tmp_path, data, encoding):
 
 
 def test_binary_file_is_refused(tmp_path):
-    from publisher.errors import ManuscriptError
+    from publisher.errors import PublisherError
 
     path = tmp_path / "s.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    with pytest.raises(ManuscriptError, match="binary file"):
+    with pytest.raises(PublisherError, match="binary file"):
         decode(path)
 
 

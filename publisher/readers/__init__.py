@@ -1,7 +1,8 @@
-"""A source path → a Manuscript, through the reader registered for its kind.
+"""A source path → a BookDraft through the reader registered for its kind, and on to a Manuscript.
 
-Kinds: a book folder, a plain-text story (.txt), a single Markdown file (.md). Each reader
-returns a BookSource; `assemble` turns any BookSource into the Manuscript.
+Every reader has one signature, `reader(path, overrides, warn) -> BookDraft`; `source_kind`
+decides which one a path gets. Adding a source format is one module and one line in READERS
+(and its suffix in SUFFIXES).
 """
 from __future__ import annotations
 
@@ -10,24 +11,24 @@ from typing import Callable
 
 from ..errors import PublisherError, Warnings
 from ..manuscript import Manuscript
-from .assemble import BookSource, ChapterSource, assemble
-from .folder import read_folder
+from .assemble import assemble
+from .draft import BookDraft, ChapterDraft, Overrides, Place, Prose, Trace
+from .folder import folder_files, read_folder
 from .markdown_file import read_markdown_file
-from .text import read_text
+from .text import read_story
 
-# A reader takes the path, optional title/author overrides and a warnings sink.
-Reader = Callable[..., BookSource]
+Reader = Callable[[Path, Overrides, Warnings], BookDraft]
 
 READERS: dict[str, Reader] = {
-    "folder": lambda path, warn, title=None, author=None: read_folder(path),
-    "text": read_text,
+    "folder": read_folder,
+    "text": read_story,
     "markdown": read_markdown_file,
 }
 SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
 
 
 def source_kind(path: Path) -> str:
-    if path.is_dir():
+    if path.is_dir() or path.name == "book.toml":
         return "folder"
     if not path.exists():
         raise PublisherError(f"{path}: no such book folder or file")
@@ -37,20 +38,21 @@ def source_kind(path: Path) -> str:
     return kind
 
 
-def read_source(path: Path, warn: Warnings | None = None, title: str | None = None,
-                author: str | None = None) -> BookSource:
-    """The BookSource for any kind of source."""
-    warn = warn if warn is not None else Warnings()
-    reader = READERS[source_kind(path)]
-    return reader(path, warn, title=title, author=author)
+def draft(path: Path, overrides: Overrides = Overrides(), warn: Warnings | None = None) -> BookDraft:
+    """The BookDraft of any kind of source (a book folder's book.toml stands for its folder)."""
+    path = Path(path)
+    kind = source_kind(path)
+    if kind == "folder" and path.name == "book.toml" and path.is_file():
+        path = path.parent
+    return READERS[kind](path, overrides, warn if warn is not None else Warnings())
 
 
-def read(path: Path, warn: Warnings | None = None, title: str | None = None,
-         author: str | None = None, jobs: int = 1) -> Manuscript:
+def read(path: Path, warn: Warnings | None = None, overrides: Overrides = Overrides(), jobs: int = 1) -> Manuscript:
     """Read and check a source; raise ManuscriptError with every problem found. A long book's
     chapters are converted in `jobs` worker processes (0: one per core)."""
     warn = warn if warn is not None else Warnings()
-    return assemble(read_source(path, warn, title=title, author=author), warn, jobs)
+    return assemble(draft(path, overrides, warn), warn, jobs)
 
 
-__all__ = ["BookSource", "ChapterSource", "READERS", "read", "read_source", "source_kind"]
+__all__ = ["BookDraft", "ChapterDraft", "Overrides", "Place", "Prose", "READERS", "Reader", "Trace", "assemble",
+           "draft", "folder_files", "read", "source_kind"]

@@ -1,85 +1,26 @@
-"""A BookSource (book.toml text + Markdown chapters + the folder they live in) → a Manuscript.
+"""A BookDraft (from any reader) → the Manuscript, checked: every problem is raised at once.
 
-Every reader produces a BookSource and ends here, so a book folder, an imported story and a
-single Markdown file become the same kind of Manuscript, checked the same way. All problems
-found are raised together as one ManuscriptError.
+Every reader ends here, so a book folder, an imported story and a single Markdown file become
+the same kind of Manuscript, checked the same way: prose converted and sanitised, titles set
+with typographic quotes, images read from inside the book, an identifier derived when the
+source gives none.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 
 from .. import workers
 from ..errors import ManuscriptError, Problem, Warnings
-from ..manuscript import BackMatter, Chapter, FrontMatter, Manuscript, Note, Resource
-from ..metadata import parse_book_toml
+from ..manuscript import Chapter, FrontMatter, Manuscript, Note, Resource
+from ..metadata import derive_identifier
 from . import markup
+from .draft import BookDraft, Prose
 from .resources import load_image
 
-CHAPTER_KEYS = ("title", "summary", "notes", "end_notes")
-
-
-@dataclass(frozen=True)
-class ChapterSource:
-    path: str  # as shown in messages: "books/x/chapters/02.md"
-    text: str
-    has_lines: bool = True  # False when the Markdown was made from another file: its lines mean nothing
-
-@dataclass(frozen=True)
-class BookSource:
-    root: Path  # images resolve inside this folder
-    toml_path: str
-    toml_text: str
-    chapters: tuple[ChapterSource, ...]
-    slug: str
-
-
-def split_front_matter(source: ChapterSource) -> tuple[dict[str, str], str, int, list[Problem]]:
-    """Chapter front matter between ``---`` lines → (fields, body, body's first line, problems)."""
-    lines = source.text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return {}, source.text, 1, []
-    try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
-    except StopIteration:
-        return {}, source.text, 1, [Problem("front matter opened with '---' is never closed", source.path, 1)]
-    fields: dict[str, str] = {}
-    problems: list[Problem] = []
-    key = None
-    for number, line in enumerate(lines[1:end], 2):
-        match = re.match(r"^([A-Za-z_][\w-]*)\s*:\s?(.*)$", line)
-        if match and not line[:1].isspace():
-            key = match[1].lower().replace("-", "_")
-            if key not in CHAPTER_KEYS:
-                near = difflib.get_close_matches(key, CHAPTER_KEYS, n=1)
-                hint = f" (did you mean {near[0]!r}?)" if near else f"; use {', '.join(CHAPTER_KEYS)}"
-                problems.append(Problem(f"unknown chapter field {key!r}{hint}", source.path, number))
-            value = match[2].strip()
-            fields[key] = "" if value in ("|", ">") else _unquote(value)
-        elif key and line.strip():
-            fields[key] = (fields[key] + "\n" + line.strip()).strip()
-        elif key:
-            fields[key] += "\n"
-        elif line.strip():
-            problems.append(Problem("expected 'field: value' in front matter", source.path, number))
-    return {k: v.strip() for k, v in fields.items()}, "\n".join(lines[end + 1:]), end + 2, problems
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1]
-    return value
-
-
-def take_title(body: str) -> tuple[str, str]:
-    """A leading ``# Title`` line → (title, rest); otherwise ("", body)."""
-    match = re.match(r"^\s*#(?!#)\s+(.+?)\s*#*\s*(?:\n|$)", body)
-    if not match:
-        return "", body
-    return match[1], body[match.end():]
+# Below this, converting chapters in worker processes costs more than it saves.
+PARALLEL_CHAPTERS, PARALLEL_CHARACTERS = 16, 1_000_000
 
 
 def _line_of(text: str, needle: str, first_line: int | None) -> int | None:
@@ -91,109 +32,82 @@ def _line_of(text: str, needle: str, first_line: int | None) -> int | None:
     return first_line
 
 
-# Below this, converting chapters in worker processes costs more than it saves.
-PARALLEL_CHAPTERS, PARALLEL_CHARACTERS = 16, 1_000_000
-
-
-def _render_all(texts: list[str], language: str, jobs: int) -> dict[str, markup.Fragment]:
-    """Markdown → XHTML for many chapters at once, in worker processes when the book is long;
-    keyed by the text as written (html_of reports what cleaning removes)."""
-    if workers.count(jobs) < 2 or len(texts) < PARALLEL_CHAPTERS or sum(map(len, texts)) < PARALLEL_CHARACTERS:
-        return {}
-    cleaned = [markup.strip_invalid_xml(text)[0] for text in texts]
+def _convert_all(bodies: list[Prose], language: str, jobs: int) -> list[markup.Fragment | None]:
+    """Each chapter body converted, in worker processes when the book is long; None where the
+    caller converts it itself."""
+    if workers.count(jobs) < 2 or len(bodies) < PARALLEL_CHAPTERS or sum(len(b.text) for b in bodies) < PARALLEL_CHARACTERS:
+        return [None] * len(bodies)
     try:
         with workers.executor(jobs) as pool:
-            return dict(zip(texts, pool.map(markup.render, cleaned, [language] * len(texts), chunksize=8)))
+            return list(pool.map(markup.convert, [b.text for b in bodies], [language] * len(bodies),
+                                 [b.format for b in bodies], chunksize=8))
     except BrokenProcessPool:
-        return {}  # the chapters are converted here instead
+        return [None] * len(bodies)  # the chapters are converted here instead
 
 
-def assemble(source: BookSource, warn: Warnings | None = None, jobs: int = 1) -> Manuscript:
+def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> Manuscript:
     """Check and convert everything; raise ManuscriptError listing every problem."""
-    warn = warn or Warnings()
-    problems: list[Problem] = []
-    try:
-        config = parse_book_toml(source.toml_text, source.toml_path)
-    except ManuscriptError as error:
-        raise ManuscriptError(error.problems + _chapter_problems(source)) from None
-    language = config.metadata.language
-    metadata = replace(config.metadata, title=markup.typeset_title(config.metadata.title, language),
-                       subtitle=markup.typeset_title(config.metadata.subtitle, language))
+    warn = warn if warn is not None else Warnings()
+    problems: list[Problem] = list(draft.problems)
+    meta = draft.metadata
+    language = meta.language
+    metadata = replace(meta, title=markup.typeset_title(meta.title, language),
+                       subtitle=markup.typeset_title(meta.subtitle, language),
+                       identifier=meta.identifier or derive_identifier(meta.title, meta.authors))
     images: dict[str, Resource] = {}
 
-    def html_of(text: str, where: str, first_line: int | None = 1) -> markup.Fragment:
-        cleaned, removed = markup.strip_invalid_xml(text)
-        if removed:
-            warn(f"removed {removed} control character(s) that cannot appear in a book", where, first_line)
-        fragment = rendered.get(text) or markup.render(cleaned, language)
+    def html_of(prose: Prose | None, fragment: markup.Fragment | None = None) -> markup.Fragment:
+        if not prose:
+            return markup.Fragment("", (), 0)
+        where, first_line = prose.place.path, prose.place.line
+        fragment = fragment or markup.convert(prose.text, language, prose.format)
         if fragment.removed:
-            lines = [_line_of(text, re.sub(r"[<>=]|: link$", "", item), first_line) for item in fragment.removed]
+            lines = [_line_of(prose.text, re.sub(r"[<>=]|: link$", "", item), first_line) for item in fragment.removed]
             warn(f"removed what an ebook may not contain: {', '.join(fragment.removed)}", where,
                  min(lines) if None not in lines else None)
         html = fragment.html
         for src, alt in fragment.images:
-            line = _line_of(text, src, first_line)
+            line = _line_of(prose.text, src, first_line)
             if not alt.strip():
                 problems.append(Problem(f"image {src!r} has no alt text: describe it in ![...]", where, line))
             try:
-                resource = images.get(src) or load_image(source.root, src)
+                resource = images.get(src) or load_image(draft.root, src)
             except Problem as problem:
                 problems.append(Problem(problem.message, where, line))
                 continue
             images[src] = resource
             if resource.name != src:
                 html = html.replace(f'src="{src}"', f'src="{resource.name}"')
-        return markup.Fragment(html, fragment.images, fragment.words, fragment.removed)
+        return replace(fragment, html=html)
 
-    prepared = []
-    for chapter in source.chapters:
-        fields, body, first_line, found = split_front_matter(chapter)
-        problems += found
-        title = fields.get("title", "")
-        if not title:
-            title, body = take_title(body)
-        prepared.append((chapter, fields, body, first_line, title))
-    rendered = _render_all([body for _, _, body, _, _ in prepared], language, jobs)
-
+    converted = _convert_all([chapter.body for chapter in draft.chapters], language, jobs)
     chapters = []
-    for number, (chapter, fields, body, first_line, title) in enumerate(prepared, 1):
-        body_fragment = html_of(body, chapter.path, first_line if chapter.has_lines else None)
-        if not body.strip():
-            warn("chapter is empty", chapter.path)
+    for number, (chapter, ready) in enumerate(zip(draft.chapters, converted), 1):
+        body = html_of(chapter.body, ready)
+        if not chapter.body:
+            warn("chapter is empty", chapter.body.place.path)
         chapters.append(Chapter(
-            number=number, title=markup.typeset_title(title or f"Chapter {number}", language),
-            body_html=body_fragment.html,
-            summary_html=html_of(fields["summary"], chapter.path).html if fields.get("summary") else "",
-            notes_html=html_of(fields["notes"], chapter.path).html if fields.get("notes") else "",
-            end_notes_html=html_of(fields["end_notes"], chapter.path).html if fields.get("end_notes") else "",
-            source=chapter.path, words=body_fragment.words,
+            number=number, title=markup.typeset_title(chapter.title or f"Chapter {number}", language),
+            body_html=body.html, summary_html=html_of(chapter.summary).html, notes_html=html_of(chapter.notes).html,
+            end_notes_html=html_of(chapter.end_notes).html, source=chapter.body.place.path, words=body.words,
         ))
     if not chapters:
-        problems.append(Problem("the book has no chapters: add Markdown files to chapters/", source.toml_path))
-
-    def page(text: str) -> str:
-        return html_of(text, source.toml_path, _line_of(source.toml_text, text.split("\n")[0], 1)).html if text else ""
+        problems.append(Problem("the book has no chapters: add Markdown files to chapters/", draft.place.path))
 
     cover = None
-    if config.cover:
+    if draft.cover:
         try:
-            cover = load_image(source.root, config.cover)
+            cover = load_image(draft.root, draft.cover.name)
         except Problem as problem:
-            problems.append(Problem(f"cover: {problem.message}", source.toml_path,
-                                    _line_of(source.toml_text, "cover", 1)))
+            problems.append(Problem(f"cover: {problem.message}", draft.cover.place.path, draft.cover.place.line))
     front = FrontMatter(
-        summary_html=page(config.summary), disclaimer_html=page(config.disclaimer),
-        dedication_html=page(config.dedication),
-        notes=tuple(Note(label, page(text)) for label, text in config.notes.items()), cover=cover,
+        summary_html=html_of(draft.summary).html, disclaimer_html=html_of(draft.disclaimer).html,
+        dedication_html=html_of(draft.dedication).html,
+        notes=tuple(Note(label, html_of(prose).html) for label, prose in draft.notes), cover=cover,
     )
     if problems:
         raise ManuscriptError(problems)
     # Two spellings of one path ("./images/a.png", "images/a.png") are one resource.
     resources = tuple(sorted({r.name: r for r in images.values()}.values(), key=lambda r: r.name))
-    return Manuscript(metadata=metadata, front_matter=front, chapters=tuple(chapters),
-                      back_matter=BackMatter(), resources=resources, slug=source.slug)
-
-
-def _chapter_problems(source: BookSource) -> list[Problem]:
-    """Front-matter problems of the chapters, so a broken book.toml does not hide them."""
-    return [p for chapter in source.chapters for p in split_front_matter(chapter)[3]]
+    return Manuscript(metadata=metadata, front_matter=front, chapters=tuple(chapters), resources=resources,
+                      slug=draft.slug)

@@ -1,17 +1,25 @@
-"""A book folder (book.toml + chapters/*.md + images/) → a BookSource.
+"""A book folder (book.toml + chapters/*.md + images/) ⇄ a BookDraft.
 
-Chapters are taken in natural order (2 before 10) unless book.toml lists them. A chapter
-that is not UTF-8 is a problem reported with the others, never guessed at: the author wrote
-these files and can save them right.
+`read_folder` reads one; `folder_files` writes a draft out as one (for `publisher import`), so
+the two agree on the layout. Chapters are taken in natural order (2 before 10) unless
+book.toml lists them. Every problem in every file is collected, not just the first.
 """
 from __future__ import annotations
 
 import re
-import tomllib
+from dataclasses import replace
 from pathlib import Path
 
-from ..errors import ManuscriptError, Problem
-from .assemble import BookSource, ChapterSource
+import tomli_w
+
+from ..errors import ManuscriptError, Problem, Warnings
+from ..manuscript import Metadata
+from ..metadata import BookConfig, parse_book_toml
+from . import frontmatter
+from .decode import read_text
+from .draft import BookDraft, ChapterDraft, FileRef, Overrides, Place, Prose
+
+CHAPTER_KEYS = ("title", "summary", "notes", "end_notes")
 
 
 def natural_key(path: Path) -> list:
@@ -25,45 +33,160 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _listed_chapters(toml_text: str) -> list[str] | None:
+def _line_of(text: str, needle: str) -> int | None:
+    for number, line in enumerate(text.split("\n"), 1):
+        if needle and needle in line:
+            return number
+    return None
+
+
+def read_folder(folder: Path, overrides: Overrides, warn: Warnings) -> BookDraft:
+    """Read every file of the book; problems go into the draft, to be reported with assemble's."""
+    toml_path = folder / "book.toml"
+    where = _display(toml_path)
+    if not toml_path.is_file():
+        raise ManuscriptError([Problem("no book.toml here: is this a book folder? (publisher new DIR makes one)",
+                                       where)])
+    problems: list[Problem] = []
+    try:
+        toml_text = read_text(toml_path, where, warn)
+    except Problem as problem:
+        problems.append(problem)
+        toml_text = ""
+    try:
+        config = parse_book_toml(toml_text, where)
+    except ManuscriptError as error:
+        problems += error.problems
+        config = BookConfig(Metadata(title="", identifier=""), chapters=_listed_anyway(toml_text))
+    if config.chapters:
+        paths = []
+        for name in config.chapters:
+            if (folder / name).is_file():
+                paths.append(folder / name)
+            else:
+                problems.append(Problem(f"chapter {name} listed in book.toml does not exist", where,
+                                        _line_of(toml_text, name)))
+    else:
+        paths = sorted((folder / "chapters").glob("*.md"), key=natural_key)
+    chapters = []
+    for path in paths:
+        chapter = _read_chapter(path, warn, problems)
+        if chapter is not None:
+            chapters.append(chapter)
+
+    def prose(text: str) -> Prose | None:
+        first = text.split("\n")[0]
+        return Prose(text, Place(where, _line_of(toml_text, first) or 1)) if text else None
+
+    return BookDraft(
+        metadata=apply(config.metadata, overrides), chapters=tuple(chapters), root=folder, place=Place(where),
+        slug=folder.resolve().name, summary=prose(config.summary), disclaimer=prose(config.disclaimer),
+        dedication=prose(config.dedication), notes=tuple((label, prose(text)) for label, text in config.notes.items()),
+        cover=FileRef(config.cover, Place(where, _line_of(toml_text, "cover"))) if config.cover else None,
+        problems=tuple(problems),
+    )
+
+
+def _listed_anyway(toml_text: str) -> tuple[str, ...]:
+    """The chapter list of a book.toml that failed its checks, if it can be read at all."""
+    import tomllib
+
     try:
         listed = tomllib.loads(toml_text).get("chapters")
     except tomllib.TOMLDecodeError:
-        return None  # reported by the metadata check
-    return listed if isinstance(listed, list) else None
+        return ()
+    return tuple(listed) if isinstance(listed, list) and all(isinstance(n, str) for n in listed) else ()
 
 
-def read_folder(folder: Path) -> BookSource:
-    """Read every file of the book; raise every problem found at once."""
-    toml_path = folder / "book.toml"
-    if not toml_path.is_file():
-        raise ManuscriptError([Problem("no book.toml here: is this a book folder? (publisher new DIR makes one)",
-                                       _display(toml_path))])
-    problems: list[Problem] = []
-    toml_text = _decode(toml_path, problems)
-    listed = _listed_chapters(toml_text)
-    if listed is not None:
-        paths = [folder / name for name in listed]
-        missing = [p for p in paths if not p.is_file()]
-        for path in missing:
-            problems.append(Problem(f"chapter {path.relative_to(folder)} listed in book.toml does not exist",
-                                    _display(toml_path)))
-        paths = [p for p in paths if p not in missing]
-    else:
-        paths = sorted((folder / "chapters").glob("*.md"), key=natural_key)
-    chapters = tuple(ChapterSource(_display(p), _decode(p, problems)) for p in paths)
-    if problems:
-        raise ManuscriptError(problems)
-    return BookSource(root=folder, toml_path=_display(toml_path), toml_text=toml_text, chapters=chapters,
-                      slug=folder.resolve().name)
-
-
-def _decode(path: Path, problems: list[Problem]) -> str:
-    data = path.read_bytes()
+def _read_chapter(path: Path, warn: Warnings, problems: list[Problem]) -> ChapterDraft | None:
+    where = _display(path)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        problems.append(Problem("not UTF-8 text: save the file as UTF-8", _display(path), line))
-        return ""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+        text = read_text(path, where, warn)
+    except Problem as problem:
+        problems.append(problem)
+        return None
+    split = frontmatter.split(text, where, CHAPTER_KEYS, kind="chapter field")
+    problems += split.problems
+    fields = split.fields
+    title, body, line = fields.get("title", ""), split.body, split.body_line
+    if not title:
+        title, body, line = take_title(body, line)
+
+    def field(key: str) -> Prose | None:
+        return Prose(fields[key], Place(where, None)) if fields.get(key) else None
+
+    return ChapterDraft(Prose(body, Place(where, line)), title, field("summary"), field("notes"), field("end_notes"))
+
+
+def take_title(body: str, line: int | None) -> tuple[str, str, int | None]:
+    """A leading ``# Title`` line → (title, the rest, the rest's first line); else ("", body, line)."""
+    match = re.match(r"^\s*#(?!#)\s+(.+?)\s*#*\s*(?:\n|$)", body)
+    if not match:
+        return "", body, line
+    return match[1], body[match.end():], line + match[0].count("\n") if line else line
+
+
+def apply(metadata: Metadata, overrides: Overrides) -> Metadata:
+    """The command line's title, author and language over the source's own."""
+    changes = {}
+    if overrides.title:
+        changes["title"] = " ".join(overrides.title.split())
+    if overrides.author:
+        changes["authors"] = (" ".join(overrides.author.split()),)
+    if overrides.language:
+        changes["language"] = overrides.language
+    return replace(metadata, **changes) if changes else metadata
+
+
+# ---------------------------------------------------------------- writing a draft out
+
+
+def folder_files(draft: BookDraft) -> dict[str, bytes]:
+    """A draft as the files of a book folder: book.toml and chapters/NN-title.md, which read back
+    as the same book."""
+    files = {"book.toml": tomli_w.dumps(_toml(draft), multiline_strings=True).encode("utf-8")}
+    for number, chapter in enumerate(draft.chapters, 1):
+        fields = {"title": chapter.title}
+        for key in ("summary", "notes", "end_notes"):
+            value = getattr(chapter, key)
+            fields[key] = value.text if value else ""
+        files[_file_name(number, chapter.title)] = frontmatter.dump(fields, chapter.body.text).encode("utf-8")
+    return files
+
+
+def _toml(draft: BookDraft) -> dict:
+    meta = draft.metadata
+    data: dict = {"title": meta.title}
+    for key in ("subtitle",):
+        if getattr(meta, key):
+            data[key] = getattr(meta, key)
+    if len(meta.authors) == 1:
+        data["author"] = meta.authors[0]
+    elif meta.authors:
+        data["authors"] = list(meta.authors)
+    data["language"] = meta.language
+    for key in ("summary", "disclaimer", "dedication"):
+        if getattr(draft, key):
+            data[key] = getattr(draft, key).text
+    for key in ("identifier", "isbn", "publisher", "date", "rights", "series"):
+        if getattr(meta, key) and not (key == "identifier" and meta.isbn):
+            data[key] = getattr(meta, key)
+    if meta.series_index is not None:
+        data["series_index"] = meta.series_index
+    if meta.subjects:
+        data["subjects"] = list(meta.subjects)
+    if draft.cover:
+        data["cover"] = draft.cover.name
+    if meta.story:
+        story = {key: list(value) if isinstance(value, tuple) else value
+                 for key, value in vars(meta.story).items() if value}
+        if story:
+            data["story"] = story
+    if draft.notes:
+        data["notes"] = {label: prose.text for label, prose in draft.notes}
+    return data
+
+
+def _file_name(number: int, title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-")
+    return f"chapters/{number:02d}-{slug or 'chapter'}.md"

@@ -1,4 +1,4 @@
-"""Markdown text → a sanitised XHTML fragment, typeset, with the images it references.
+"""Markdown (or a markup source's HTML) → a sanitised XHTML fragment, typeset, with the images it references.
 
 Every reader ends here, so the Manuscript's bodies are alike whatever the source: scene breaks
 are ``<hr class="scene-break"/>``, footnotes are Python-Markdown's, raw HTML is cut down to
@@ -31,7 +31,6 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href"}, "img": {"src", "alt", "width", "height"}, "ol": {"start"},
     "td": {"colspan", "rowspan", "align"}, "th": {"colspan", "rowspan", "align"},
 }
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -63,19 +62,14 @@ def markdown_to_html(text: str) -> str:
     return md.convert(text)
 
 
-def strip_invalid_xml(text: str) -> tuple[str, int]:
-    """Remove characters XML cannot hold (control characters); return the text and how many."""
-    cleaned, count = _INVALID_XML.subn("", text)
-    return cleaned, count
-
-
 def count_words(text: str) -> int:
     return len(re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text))
 
 
-def render(text: str, language: str = "en") -> Fragment:
-    """Markdown → sanitised, typeset XHTML fragment (no namespace, no wrapper element)."""
-    raw = markdown_to_html(text)
+def convert(text: str, language: str = "en", format: str = "markdown") -> Fragment:
+    """Markdown (or raw HTML from a markup source) → a sanitised, typeset XHTML fragment (no
+    namespace, no wrapper element), with the images it references and its word count."""
+    raw = markdown_to_html(text) if format == "markdown" else text
     safe = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True)
     typeset_html = typeset(safe, language)
@@ -95,7 +89,6 @@ def render(text: str, language: str = "en") -> Fragment:
     if root.text and root.text.strip():
         out = f"<p>{html_module.escape(root.text, quote=False)}</p>" + out
     return Fragment(out, images, count_words(body_text), active_content(raw))
-
 
 
 def typeset_title(text: str, language: str = "en") -> str:

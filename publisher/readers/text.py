@@ -1,4 +1,4 @@
-"""A plain-text story (as saved from an archive or a forum) → a BookSource of Markdown chapters.
+"""A plain-text story (as saved from an archive or a forum) → a BookDraft of Markdown chapters.
 
 The text is read in four passes: decode (any common encoding, any line ending), the labelled
 header block (``Summary:``, ``Rating:`` …), chapter headings (``Chapter One``, ``CHAPTER XIV.``,
@@ -11,90 +11,16 @@ tests compare the trace with the built books.
 """
 from __future__ import annotations
 
-import codecs
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import tomli_w
-
 from ..errors import ManuscriptError, Problem, Warnings
-from .assemble import BookSource, ChapterSource
-from .markup import strip_invalid_xml
-
-# ---------------------------------------------------------------- decoding
-
-
-def decode(path: Path) -> str:
-    """Bytes in UTF-8 (BOM or not), UTF-16 with BOM, Windows-1252 or Latin-1 → text with LF lines."""
-    data = path.read_bytes()
-    text = decode_bytes(data, str(path))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
-
-
-_BINARY_SIGNATURES = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\xff\xd8\xff", b"GIF8", b"\x7fELF", b"MZ",
-                      b"\xd0\xcf\x11\xe0", b"Rar!", b"\x1f\x8b")
-
-
-def looks_binary(data: bytes) -> bool:
-    """An image, archive or program rather than text: a known signature, or many control bytes.
-    A stray NUL or two in a long story is text with damage, which the reader cleans up."""
-    head = data[:4096]
-    if head.startswith(_BINARY_SIGNATURES):
-        return True
-    control = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13))
-    return bool(head) and control / len(head) > 0.1
-
-
-def decode_bytes(data: bytes, where: str) -> str:
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as error:
-                raise ManuscriptError([Problem(f"broken {encoding} text at byte {error.start}", where)]) from None
-    if looks_binary(data):
-        raise ManuscriptError([Problem("this is a binary file, not a text story", where)])
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    guess = (best.encoding if best else "cp1252").lower()
-    # Western single-byte text is nearly always Windows-1252 (a superset of Latin-1's printable
-    # characters); detectors often name a cousin such as cp1250 or mac_roman for short files.
-    if guess.replace("_", "-") in ("cp1252", "windows-1252", "latin-1", "iso8859-1", "latin1", "ascii",
-                                   "cp1250", "iso8859-15", "mac-roman", "iso8859-2", "cp850", "cp437"):
-        guess = "cp1252"
-    try:
-        return data.decode(guess)
-    except (UnicodeDecodeError, LookupError):
-        return data.decode("latin-1")
-
-
-# ---------------------------------------------------------------- the trace
-
-
-@dataclass
-class Trace:
-    """What became of each piece of the source, in source order."""
-
-    pieces: list[tuple[str, str]] = field(default_factory=list)  # (kind, text)
-
-    def add(self, kind: str, text: str) -> None:
-        if text.strip():
-            self.pieces.append((kind, text))
-
-    def text(self, *kinds: str) -> str:
-        return "\n".join(text for kind, text in self.pieces if kind in kinds)
-
-
-BODY, FRONT, LABEL = "body", "front", "label"  # kept in order / moved before chapter one / recognised markup
+from ..manuscript import Metadata, StoryInfo
+from .decode import looks_binary, read_text as read_file
+from .draft import BODY, FRONT, LABEL, NOTE, BookDraft, ChapterDraft, Overrides, Place, Prose, Trace
+from .folder import apply
 
 # ---------------------------------------------------------------- the header block
 
@@ -105,7 +31,7 @@ LABELS = {
     "pairings": "relationships", "relationship": "relationships", "relationships": "relationships",
     "characters": "characters", "character": "characters", "warning": "warnings", "warnings": "warnings",
     "category": "tags", "categories": "tags", "genre": "tags", "genres": "tags", "tags": "tags",
-    "status": "status", "words": "words", "word count": "words", "summary": "summary",
+    "status": "status", "language": "language", "words": "words", "word count": "words", "summary": "summary",
     "disclaimer": "disclaimer", "dedication": "dedication", "spoilers": "note:Spoilers",
     "feedback": "note:Feedback", "archive": "note:Archive", "a/n": "note:Author's Note",
     "an": "note:Author's Note", "author's note": "note:Author's Note", "authors note": "note:Author's Note",
@@ -167,10 +93,12 @@ def parse_header(lines: list[str], trace: Trace | None = None) -> tuple[dict[str
         return {}, start if start == len(lines) else 0
     for key, label, value in pieces:
         trace.add(LABEL, label)
+        if key in ("words", "language"):
+            trace.add(LABEL, value)  # we count words ourselves; the language is in the book's metadata
+        else:
+            trace.add(FRONT, strip_tags(value, trace))
         if key == "words":
-            trace.add(LABEL, value)  # we count words ourselves
             continue
-        trace.add(FRONT, strip_tags(value, trace))
         if key in fields and value:
             fields[key] = fields[key] + "\n\n" + value
         elif value:
@@ -391,31 +319,20 @@ def inline(text: str) -> str:
 
 
 @dataclass
-class ChapterDraft:
+class StoryChapter:
+    """A chapter as the story is read: Markdown blocks, and the notes taken out of it."""
+
     title: str
     notes: list[str] = field(default_factory=list)
     end_notes: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     blocks: list[str] = field(default_factory=list)  # Markdown blocks
 
-    def markdown(self) -> str:
-        front = ["---", f"title: {_yaml_line(self.title)}"]
-        for key, parts in (("summary", self.summary), ("notes", self.notes), ("end_notes", self.end_notes)):
-            if parts:
-                front.append(f"{key}: |")
-                front += ["  " + line if line else "" for line in "\n\n".join(parts).split("\n")]
-        front.append("---")
-        return "\n".join(front) + "\n\n" + "\n\n".join(self.blocks) + "\n"
-
-
-def _yaml_line(text: str) -> str:
-    return text.replace("\n", " ")
-
 
 @dataclass
 class Story:
     header: dict[str, str]
-    chapters: list[ChapterDraft]
+    chapters: list[StoryChapter]
     trace: Trace
 
 
@@ -444,7 +361,7 @@ def parse_story(text: str) -> Story:
     header = {key: _header_markdown(key, value) for key, value in header.items()}
     body = lines[used:]
     width = wrap_width(body)
-    chapters: list[ChapterDraft] = []
+    chapters: list[StoryChapter] = []
     disclaimers_seen = {_norm(header.get("disclaimer", ""))} - {""}
     disclaimers: list[str] = []
     index, start = 0, 0
@@ -464,7 +381,7 @@ def parse_story(text: str) -> Story:
         blocks = _blocks(section_lines)
         if title is None and not blocks:
             continue
-        chapter = ChapterDraft(title or f"Chapter {len(chapters) + 1}")
+        chapter = StoryChapter(title or f"Chapter {len(chapters) + 1}")
         if title:
             trace.add(BODY, title)  # the heading's words stay: they are the chapter title
         paragraphs = [(kind, lines) for block in blocks for kind, lines in _paragraphs(block, width)]
@@ -524,7 +441,7 @@ def parse_story(text: str) -> Story:
         header["disclaimer"] = "\n\n".join(([header["disclaimer"]] if header.get("disclaimer") else [])
                                            + disclaimers)
     if not chapters:
-        chapters.append(ChapterDraft("Chapter 1"))
+        chapters.append(StoryChapter("Chapter 1"))
     return Story(header, chapters, trace)
 
 
@@ -544,60 +461,87 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-# ---------------------------------------------------------------- to a BookSource
+# ---------------------------------------------------------------- to a BookDraft
 
 
 def _split_list(value: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,;\n]|\s+&\s+", value) if part.strip()]
 
 
-def book_toml(header: dict[str, str], path: Path, warn: Warnings, title: str | None = None,
-              author: str | None = None) -> str:
-    """Header fields → book.toml text (the same text `publisher import` writes)."""
-    data: dict = {}
-    book_title = title or header.get("title", "").strip()
-    if not book_title:
-        book_title = _tidy_title(re.sub(r"[-_]+", " ", path.stem).strip().upper()) or "Untitled"
-        warn(f"no Title: line; using {book_title!r} from the file name (set it with --title)", str(path))
-    data["title"] = " ".join(book_title.split())
-    writer = author or header.get("author", "").strip()
-    if writer:
-        data["author"] = " ".join(writer.split())
-    data["language"] = "en"
-    for key in ("summary", "disclaimer", "dedication"):
-        if header.get(key):
-            data[key] = header[key]
-    story: dict = {}
+# Language names as archives write them (in English and in the language itself) → BCP 47 tags.
+LANGUAGES = {
+    "english": "en", "français": "fr", "francais": "fr", "french": "fr", "deutsch": "de", "german": "de",
+    "español": "es", "espanol": "es", "castellano": "es", "spanish": "es", "italiano": "it", "italian": "it",
+    "português": "pt", "portugues": "pt", "portuguese": "pt", "nederlands": "nl", "dutch": "nl",
+    "русский": "ru", "russian": "ru", "polski": "pl", "polish": "pl", "svenska": "sv", "swedish": "sv",
+    "dansk": "da", "danish": "da", "norsk": "no", "norwegian": "no", "suomi": "fi", "finnish": "fi",
+    "čeština": "cs", "czech": "cs", "magyar": "hu", "hungarian": "hu", "türkçe": "tr", "turkish": "tr",
+    "ελληνικά": "el", "greek": "el", "日本語": "ja", "japanese": "ja", "中文": "zh", "chinese": "zh",
+    "한국어": "ko", "korean": "ko", "العربية": "ar", "arabic": "ar", "עברית": "he", "hebrew": "he",
+    "latina": "la", "latin": "la", "català": "ca", "catalan": "ca", "українська": "uk", "ukrainian": "uk",
+    "bahasa indonesia": "id", "indonesian": "id", "tiếng việt": "vi", "vietnamese": "vi",
+}
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def language_tag(value: str) -> str | None:
+    """'Français', 'French', 'fr' or 'pt-BR' → a BCP 47 tag; None when it is none of those."""
+    text = " ".join(value.split()).strip(" .")
+    tag = LANGUAGES.get(text.lower())
+    if tag:
+        return tag
+    primary = text.split("-")[0]
+    return text if _LANGUAGE_TAG.match(text) and primary.islower() and len(primary) <= 3 else None
+
+
+def header_draft(header: dict[str, str], path: Path, chapters: tuple[ChapterDraft, ...], overrides: Overrides,
+                 warn: Warnings, trace: Trace) -> BookDraft:
+    """Header fields (Title:, Summary:, Rating: …) and chapters → the draft of a one-file book."""
+    where = str(path)
+    title = header.get("title", "").strip()
+    if not title and not overrides.title:
+        title = _tidy_title(re.sub(r"[-_]+", " ", path.stem).strip().upper()) or "Untitled"
+        warn(f"no Title: line; using {title!r} from the file name (set it with --title)", where)
+    writer = header.get("author", "").strip()
+    language = "en"
+    if header.get("language"):
+        found = language_tag(header["language"])
+        if found:
+            language = found
+        else:
+            warn(f"language {header['language']!r} not recognised; setting the book in English "
+                 f"(set it with --language)", where)
+    elif not overrides.language:
+        trace.add(NOTE, "no Language: line: the book is set in English")
+    story = {}
     for key, value in header.items():
         if key in LIST_FIELDS:
-            story[key] = _split_list(value)
+            story[key] = tuple(_split_list(value))
         elif key in ("rating", "status"):
             story[key] = " ".join(value.split())
-    if story:
-        data["story"] = story
-    notes = {key[5:]: value for key, value in header.items() if key.startswith("note:")}
-    if notes:
-        data["notes"] = notes
-    return tomli_w.dumps(data, multiline_strings=True)
+    metadata = Metadata(title=" ".join(title.split()), identifier="", authors=(" ".join(writer.split()),) if writer
+                        else (), language=language, story=StoryInfo(**story) if story else None)
+
+    def prose(key: str) -> Prose | None:
+        return Prose(header[key], Place(where)) if header.get(key) else None
+
+    notes = tuple((key[5:], Prose(value, Place(where))) for key, value in header.items()
+                  if key.startswith("note:") and value)
+    return BookDraft(metadata=apply(metadata, overrides), chapters=chapters, root=path.parent, place=Place(where),
+                     slug=path.stem, summary=prose("summary"), disclaimer=prose("disclaimer"),
+                     dedication=prose("dedication"), notes=notes, trace=trace)
 
 
-def story_source(path: Path, story: Story, warn: Warnings, title: str | None = None,
-                 author: str | None = None) -> BookSource:
-    chapters = tuple(ChapterSource(f"{path} (chapter {n})", chapter.markdown(), has_lines=False)
-                     for n, chapter in enumerate(story.chapters, 1))
-    return BookSource(root=path.parent, toml_path=str(path), chapters=chapters, slug=path.stem,
-                      toml_text=book_toml(story.header, path, warn, title=title, author=author))
-
-
-def read_text(path: Path, warn: Warnings, title: str | None = None, author: str | None = None) -> BookSource:
-    """A .txt story → BookSource."""
-    return story_source(path, parse_story(clean_text(decode(path), str(path), warn)), warn, title=title,
-                        author=author)
-
-
-def clean_text(text: str, where: str, warn: Warnings) -> str:
-    """Remove characters a book cannot hold (control characters), saying how many."""
-    cleaned, removed = strip_invalid_xml(text)
-    if removed:
-        warn(f"removed {removed} control character(s) that cannot appear in a book", where)
-    return cleaned
+def read_story(path: Path, overrides: Overrides, warn: Warnings) -> BookDraft:
+    """A .txt story → its BookDraft."""
+    try:
+        text = read_file(path, str(path), warn, what="a text story", say_encoding=False)
+    except Problem as problem:
+        raise ManuscriptError([problem]) from None
+    story = parse_story(text)
+    chapters = tuple(
+        ChapterDraft(Prose("\n\n".join(chapter.blocks) + "\n", Place(f"{path} (chapter {number})")),
+                     chapter.title, *(Prose("\n\n".join(parts), Place(f"{path} (chapter {number})")) if parts else None
+                                      for parts in (chapter.summary, chapter.notes, chapter.end_notes)))
+        for number, chapter in enumerate(story.chapters, 1))
+    return header_draft(story.header, path, chapters, overrides, warn, story.trace)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 # WeasyPrint takes a second to import: an EPUB-only build never pays for it.
-def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> "PrintLayout":
+def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions, on_pages=None) -> "PrintLayout":
     from .pdf import lay_out as lay_out_pages
 
     return lay_out_pages(manuscript, theme, options)

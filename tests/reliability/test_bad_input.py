@@ -72,15 +72,26 @@ def test_image_problems(tmp_path, name, data, message):
 
 
 def test_every_problem_at_once(tmp_path):
-    folder = folder_book(tmp_path, {"1.md": "![](images/x.png)\n", "2.md": b"\xff\xfe\x00bad", "3.md": "Fine.\n"})
+    """A Latin-1 chapter is read (with a warning), and a binary chapter, a missing image and a bad
+    front-matter field are all reported in the same run."""
+    folder = folder_book(tmp_path, {"1.md": "![](images/x.png)\n", "2.md": "Caf\u00e9 cr\u00e8me.\n".encode("latin-1"),
+                                    "3.md": png_bytes(), "4.md": "---\ntitel: Four\n---\nFine.\n"})
     result = run("check", folder)
     assert result.exit_code == 1
-    assert result.output.splitlines() == [f"error: {folder}/chapters/2.md:1: not UTF-8 text: save the file as UTF-8"]
-    (folder / "chapters" / "2.md").write_text("Fine now.\n")
-    result = run("check", folder)
     assert result.output.splitlines() == [
+        f"warning: {folder}/chapters/2.md:1: not UTF-8: read as Windows-1252 (Latin-1); save the file as UTF-8 "
+        "to be sure",
+        f"error: {folder}/chapters/3.md: this is a binary file, not text",
+        f"error: {folder}/chapters/4.md:2: unknown chapter field 'titel' (did you mean 'title'?)",
         f"error: {folder}/chapters/1.md:1: image 'images/x.png' has no alt text: describe it in ![...]",
         f"error: {folder}/chapters/1.md:1: image 'images/x.png' not found"]
+    (folder / "chapters" / "3.md").unlink()
+    (folder / "chapters" / "4.md").unlink()
+    (folder / "images" / "x.png").write_bytes(png_bytes())
+    (folder / "chapters" / "1.md").write_text("![A red square](images/x.png)\n")
+    result = run("build", folder, "-o", tmp_path / "out", "-f", "epub")
+    assert result.exit_code == 0, result.output
+    assert "Café crème" in zipfile.ZipFile(tmp_path / "out" / "book.epub").read("EPUB/text/chapter-002.xhtml").decode()
 
 
 def test_control_and_invalid_xml_characters_are_removed_with_a_warning(tmp_path):

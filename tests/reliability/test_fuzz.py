@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from conftest import assert_epubcheck_clean
 from publisher import BuildOptions, build
-from publisher.check import epub_text, in_order, missing, words
+from publisher.words import epub_text, in_order, missing, words
 from publisher.errors import Warnings
 from publisher.errors import ManuscriptError
-from publisher.readers.text import BODY, FRONT, LABEL, clean_text, looks_binary, parse_story
+from publisher.readers.decode import clean, looks_binary
+from publisher.readers.text import BODY, FRONT, LABEL, parse_story
 
 SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -32,7 +33,7 @@ def test_random_unicode_stories(tmp_path_factory, text):
     folder = tmp_path_factory.mktemp("fuzz")
     story = folder / "story.txt"
     story.write_text(text, encoding="utf-8")
-    cleaned = clean_text(text.replace("\r\n", "\n").replace("\r", "\n"), "story.txt", Warnings())
+    cleaned = clean(text, "story.txt", Warnings())
     parsed = parse_story(cleaned)
     assert Counter(words(parsed.trace.text(BODY, FRONT, LABEL))) == Counter(words(cleaned.lstrip("\ufeff")))
     if looks_binary(text.encode("utf-8")):  # mostly control characters: refused as a binary file

@@ -7,12 +7,15 @@ estimated from it by the ratio of their text areas (marked ≈), unless `exact` 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-from . import themes
-from .manuscript import Manuscript
-from .options import TRIMS, BuildOptions, parse_trim
-from .profiles import PAPER_THICKNESS, margins_for, profile
-from .writers import lay_out
+from .. import readers, themes
+from ..errors import Warnings
+from ..manuscript import Manuscript
+from ..options import TRIMS, BuildOptions, parse_trim
+from ..profiles import PAPER_THICKNESS, margins_for, profile
+from ..writers import lay_out
+from .build import overrides
 
 WORDS_PER_MINUTE = 250
 
@@ -26,13 +29,20 @@ class TrimPages:
 
 @dataclass(frozen=True)
 class Stats:
+    title: str
     words: int
     chapters: int
     reading_minutes: int
     trims: tuple[TrimPages, ...]
 
-    def spine(self, pages: int, paper: str) -> float:
-        return pages * PAPER_THICKNESS[paper]
+    def spine(self, pages: int, stock: str) -> float:
+        return pages * PAPER_THICKNESS[stock]
+
+    @property
+    def reading_time(self) -> str:
+        """"14 min", "2 h 5 min"."""
+        hours, minutes = divmod(self.reading_minutes, 60)
+        return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def _text_area(trim_name: str, options: BuildOptions) -> float:
@@ -59,4 +69,10 @@ def book_stats(manuscript: Manuscript, options: BuildOptions = BuildOptions(), e
             estimate = front + round((base_pages - front) * base_area / _text_area(name, options))
             trims.append(TrimPages(name, estimate + estimate % 2, False))
     minutes = max(1, round(manuscript.words / WORDS_PER_MINUTE))
-    return Stats(manuscript.words, len(manuscript.chapters), minutes, tuple(trims))
+    return Stats(manuscript.metadata.title, manuscript.words, len(manuscript.chapters), minutes, tuple(trims))
+
+
+def stats(source: Path, options: BuildOptions = BuildOptions(), exact: bool = False,
+          warn: Warnings | None = None) -> Stats:
+    """The figures for the book at `source`."""
+    return book_stats(readers.read(Path(source), warn, overrides(options)), options, exact)

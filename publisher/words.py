@@ -1,4 +1,4 @@
-"""A source and its built books → whether every word of the source made it into them.
+"""A source and its built books → their words, and whether every word of the source made it into them.
 
 Words are compared as letters and digits only, case-folded, so typography (curly quotes,
 dashes) and hyphenation at line ends do not count as changes.
@@ -14,8 +14,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from .build import slugify
 from .manuscript import Manuscript
+from .output import slugify
+from .readers import draft
+from .readers.draft import BODY, FRONT
 
 
 def words(text: str) -> list[str]:
@@ -60,12 +62,9 @@ def in_order(expected: list[str], found: list[str]) -> bool:
 
 
 def source_words(book: Path) -> tuple[list[str], list[str]]:
-    """(words kept in order, words moved to the front matter) of a .txt story."""
-    from .errors import Warnings
-    from .readers.text import BODY, FRONT, clean_text, decode, parse_story
-
-    story = parse_story(clean_text(decode(book), str(book), Warnings()))
-    return words(story.trace.text(BODY)), words(story.trace.text(FRONT))
+    """(words kept in order, words moved to the front matter) of a .txt story, from its reader's trace."""
+    trace = draft(book).trace
+    return words(trace.text(BODY)), words(trace.text(FRONT))
 
 
 def word_check(book: Path, manuscript: Manuscript, outputs: Path) -> list[tuple[str, bool]]:

@@ -12,6 +12,7 @@ import html as html_module
 import io
 import mimetypes
 import threading
+from importlib import resources
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,34 +20,19 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import html, readers, themes
-from .build import render
-from .errors import ManuscriptError, PublisherError
-from .manuscript import Manuscript
-from .options import BuildOptions
+from .. import html, readers, themes
+from ..errors import ManuscriptError, PublisherError
+from ..manuscript import Manuscript
+from ..options import BuildOptions
+from .build import overrides, render
 
-RELOAD_SCRIPT = """
-(function () {
-  var seen = null;
-  function poll() {
-    fetch('/version', {cache: 'no-store'}).then(function (r) { return r.text(); }).then(function (v) {
-      if (seen === null) { seen = v; } else if (v !== seen) { location.reload(); return; }
-      setTimeout(poll, 500);
-    }).catch(function () { setTimeout(poll, 1000); });
-  }
-  poll();
-})();
-"""
-TOOLBAR_CSS = """
-.preview-bar { position: sticky; top: 0; z-index: 10; background: #243447; color: #f6f1e5; padding: 0.4em 1em;
-  font: 14px/1.4 sans-serif; display: flex; gap: 1em; align-items: center; }
-.preview-bar a { color: #f6f1e5; } .preview-bar a.here { font-weight: bold; text-decoration: none; }
-.preview-book { max-width: 38em; margin: 2em auto; }
-.preview-book section { border-bottom: 1px dashed #bbb; padding-bottom: 2em; margin-bottom: 2em; }
-.preview-problems { background: #fde8e8; color: #7a1010; padding: 1em 2em; font: 14px/1.5 monospace; }
-.print-pages { display: flex; flex-wrap: wrap; gap: 16px; justify-content: center; background: #555; padding: 16px; }
-.print-pages img { background: white; box-shadow: 0 2px 8px #000; }
-"""
+
+def _template(name: str) -> str:
+    return resources.files("publisher").joinpath(f"templates/{name}").read_text("utf-8")
+
+
+RELOAD_SCRIPT = _template("preview.js")  # the page polls /version and reloads when it moves
+TOOLBAR_CSS = _template("preview.css")
 
 
 @dataclass
@@ -76,7 +62,7 @@ class PreviewState:
         return value
 
     def manuscript(self) -> Manuscript:
-        return self.cached("manuscript", lambda: readers.read(self.source))
+        return self.cached("manuscript", lambda: readers.read(self.source, overrides=overrides(self.options)))
 
 
 def _page(title: str, body: str, css: str, here: str) -> bytes:
@@ -120,7 +106,7 @@ def print_page(state: PreviewState) -> bytes:
 
 
 def _print_pages(manuscript: Manuscript, options: BuildOptions) -> list[bytes]:
-    from .proof import rasterise
+    from ..proof import rasterise
 
     pdf = render(manuscript, BuildOptions(formats=("pdf",), trim=options.trim, theme=options.theme))["pdf"]
     from pypdf import PdfReader

@@ -1,0 +1,98 @@
+"""What every reader hands over: a typed draft of the book, before it is checked and converted.
+
+A reader (book folder, plain-text story, one Markdown file…) turns its source into a BookDraft;
+`assemble` turns any draft into the Manuscript, and `publisher import` writes a draft out as a
+book folder. Prose stays as the source wrote it (Markdown, or HTML still to be sanitised), each
+piece with the place it came from, so a problem found later names the right file and line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Problem
+from ..manuscript import Metadata
+
+MARKDOWN, HTML = "markdown", "html"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a piece of text came from, for messages."""
+
+    path: str  # as shown to the author: "books/x/chapters/02.md"
+    line: int | None = None  # None when the text was made from another file and its lines mean nothing
+
+
+@dataclass(frozen=True)
+class Prose:
+    """A piece of the book's text as the source wrote it."""
+
+    text: str
+    place: Place
+    format: str = MARKDOWN  # MARKDOWN, or HTML from a markup source (sanitised like any raw HTML)
+
+    def __bool__(self) -> bool:
+        return bool(self.text.strip())
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file the book names (its cover image), and where it is named."""
+
+    name: str
+    place: Place
+
+
+@dataclass
+class Trace:
+    """What became of each piece of a source that is not ours (a .txt story), in source order, so
+    `publisher check` and the tests can prove that no word was lost."""
+
+    pieces: list[tuple[str, str]] = field(default_factory=list)  # (kind, text)
+
+    def add(self, kind: str, text: str) -> None:
+        if text.strip():
+            self.pieces.append((kind, text))
+
+    def text(self, *kinds: str) -> str:
+        return "\n".join(text for kind, text in self.pieces if kind in kinds)
+
+
+# The kinds of piece a trace holds: kept in order / moved before chapter one / recognised markup,
+# or a note about a guess the reader made.
+BODY, FRONT, LABEL, NOTE = "body", "front", "label", "note"
+
+
+@dataclass(frozen=True)
+class ChapterDraft:
+    body: Prose
+    title: str = ""  # "" → the heading on the body's first line, else "Chapter N"
+    summary: Prose | None = None
+    notes: Prose | None = None
+    end_notes: Prose | None = None
+
+
+@dataclass(frozen=True)
+class BookDraft:
+    metadata: Metadata  # titles as written; an empty identifier is derived from title and authors
+    chapters: tuple[ChapterDraft, ...]
+    root: Path  # images resolve inside this folder
+    place: Place  # book.toml, or the story file itself
+    slug: str  # names the built files
+    summary: Prose | None = None
+    disclaimer: Prose | None = None
+    dedication: Prose | None = None
+    notes: tuple[tuple[str, Prose], ...] = ()  # labelled front-matter notes ("Beta", …)
+    cover: FileRef | None = None  # an image inside `root`
+    problems: tuple[Problem, ...] = ()  # found while reading, reported with those found later
+    trace: Trace = field(default_factory=Trace, compare=False)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the author says on the command line beats what the source says."""
+
+    title: str = ""
+    author: str = ""
+    language: str = ""
