@@ -18,7 +18,7 @@ from ..fonts import describe, missing_glyphs
 from ..imposition import impose
 from ..manuscript import Manuscript
 from ..options import BuildOptions
-from ..output import slugify, write_atomic
+from ..output import check_destination, slugify, write_all
 from ..readers import Overrides
 from ..writers import WRITERS, lay_out
 
@@ -47,14 +47,18 @@ def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = Bu
     if options.lays_out_pages:
         workers.will_set_type(options.jobs)  # WeasyPrint loads in the fork server while the book is read
     manuscript = readers.read(Path(source), warn, overrides(options), jobs=options.jobs)
+    paths = {name: Path(out_dir) / f"{slugify(manuscript.slug)}.{name}" for name in _names(options)}
+    for path in paths.values():
+        check_destination(path)  # a mistaken -o fails now, not after minutes of layout
     files, pages = _make(manuscript, options, warn, stage, on_pages)
-    # Only now touch the output folder, one atomic replace per file.
-    outputs = []
-    for name, data in files.items():
-        path = Path(out_dir) / f"{slugify(manuscript.slug)}.{name}"
-        write_atomic(path, data)
-        outputs.append(Output(name, path, len(data), pages.get(name, 0)))
-    return outputs
+    # Only now touch the output folder: every file replaced, or none.
+    write_all({paths[name]: data for name, data in files.items()})
+    return [Output(name, paths[name], len(data), pages.get(name, 0)) for name, data in files.items()]
+
+
+def _names(options: BuildOptions) -> list[str]:
+    """The files a build with these options writes."""
+    return list(options.formats) + ([f"{options.impose}.pdf"] if options.impose else [])
 
 
 def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(), warn: Warnings | None = None,

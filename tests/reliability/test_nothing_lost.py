@@ -85,3 +85,57 @@ def test_write_folder_never_half_writes(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert (folder / "book.toml").read_bytes() == b"title = 'A'\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book"]
+
+
+def _story(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text("Title: Paths\n\nChapter 1\n\nA short story about folders.\n")
+    return story
+
+
+def test_an_output_folder_that_is_a_file_is_one_line_and_writes_nothing(tmp_path):
+    blocker = tmp_path / "dist"
+    blocker.write_text("not a folder")
+    for out in (blocker, blocker / "sub"):
+        result = CliRunner().invoke(main, ["build", str(_story(tmp_path)), "-o", str(out), "-f", "epub"])
+        assert (result.exit_code, result.output) == (
+            1, f"error: {blocker}: is a file, so {out / 'story.epub'} cannot be written there: choose another -o folder\n")
+    assert blocker.read_text() == "not a folder" and sorted(p.name for p in tmp_path.iterdir()) == ["dist", "story.txt"]
+
+
+def test_a_folder_in_the_way_of_one_output_changes_no_output(tmp_path):
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(_story(tmp_path)), "-o", str(out), "-f", "epub"]).exit_code == 0
+    before = (out / "story.epub").read_bytes()
+    (out / "story.pdf").mkdir()
+    (_story(tmp_path)).write_text("Title: Paths\n\nChapter 1\n\nAn edited story about folders.\n")
+    result = CliRunner().invoke(main, ["build", str(_story(tmp_path).parent / "story.txt"), "-o", str(out)])
+    assert (result.exit_code, result.output) == (
+        1, f"error: {out / 'story.pdf'}: a folder is in the way of the file to write: move it or choose another -o\n")
+    assert (out / "story.epub").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["story.epub", "story.pdf"]
+
+
+def test_a_late_failure_puts_back_the_files_already_replaced(tmp_path, monkeypatch):
+    """The EPUB is moved into place, then moving the PDF fails (a full disk, a vanished folder):
+    the earlier EPUB comes back, so the build changed no output."""
+    import os
+
+    from publisher import output
+
+    story, out = _story(tmp_path), tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(story), "-o", str(out)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    story.write_text("Title: Paths\n\nChapter 1\n\nA rewritten story about folders.\n")
+    real_replace = os.replace
+
+    def failing_replace(source, target):
+        if str(target).endswith(".pdf") and str(source).endswith(".part"):
+            raise OSError(28, "No space left on device", str(target))
+        return real_replace(source, target)
+
+    monkeypatch.setattr(output.os, "replace", failing_replace)
+    result = CliRunner().invoke(main, ["build", str(story), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.output == f"error: {out / 'story.pdf'}: cannot write: No space left on device; no output was changed\n"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
