@@ -53,6 +53,7 @@ class Metadata:
     series_index: float | None = None
     subjects: tuple[str, ...] = ()
     story: StoryInfo | None = None
+    source: str = ""  # the edition this one was transcribed from: "Project Gutenberg eBook #1342"
 
     @property
     def byline(self) -> str:

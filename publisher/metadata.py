@@ -22,7 +22,7 @@ BOOK_KEYS = {
     "title": TEXT, "subtitle": TEXT, "author": TEXT, "authors": TEXTS, "language": TEXT,
     "summary": TEXT, "disclaimer": TEXT, "dedication": TEXT, "identifier": TEXT, "isbn": TEXT,
     "publisher": TEXT, "date": TEXT, "rights": TEXT, "series": TEXT, "series_index": NUMBER,
-    "subjects": TEXTS, "cover": TEXT, "chapters": TEXTS, "notes": TABLE, "story": "a table",
+    "subjects": TEXTS, "source": TEXT, "cover": TEXT, "chapters": TEXTS, "notes": TABLE, "story": "a table",
 }
 STORY_KEYS = {
     "fandoms": TEXTS, "rating": TEXT, "warnings": TEXTS, "relationships": TEXTS,
@@ -124,6 +124,7 @@ def parse_book_toml(text: str, path: str = "book.toml") -> BookConfig:
         language=language, isbn=isbn, publisher=text_of("publisher"), date=text_of("date"),
         rights=text_of("rights"), series=text_of("series"),
         series_index=data.get("series_index"), subjects=tuple(data.get("subjects", ())), story=story_info,
+        source=text_of("source"),
     )
     return BookConfig(
         metadata=metadata, summary=text_of("summary"), disclaimer=text_of("disclaimer"),

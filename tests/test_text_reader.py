@@ -195,3 +195,22 @@ def test_samples_lose_no_word_in_epub_or_pdf(built):
             found = words(extract)
             assert not missing(body + front, found), path
             assert in_order(body, found), path
+
+
+def test_a_gutenberg_file_is_read_between_its_markers(tmp_path):
+    from publisher import draft, read
+
+    source = Path(__file__).parent / "fixtures" / "gutenberg-style.txt"
+    made = draft(source)
+    meta = made.metadata
+    assert (meta.title, meta.authors, meta.language, meta.source) == (
+        "The Glass Orchard", ("Wren Hollis",), "en", "Project Gutenberg eBook #64123")
+    assert [label for label, _ in made.notes] == ["Translator", "Credits"]
+    manuscript = read(source)
+    assert [c.title for c in manuscript.chapters] == ["Chapter I", "Chapter II"]
+    text = " ".join(c.body_html for c in manuscript.chapters)
+    assert "LICENSE" not in text and "START OF" not in text and "use of anyone anywhere" not in text
+    assert "small green coins" in text and "being thirsty" in text
+    dropped = made.trace.text("dropped")
+    assert "THE FULL PROJECT GUTENBERG LICENSE" in dropped and "*** START OF THE PROJECT" in dropped
+    assert "no cost and with almost no restrictions" in dropped

@@ -59,9 +59,9 @@ class Trace:
         return "\n".join(text for kind, text in self.pieces if kind in kinds)
 
 
-# The kinds of piece a trace holds: kept in order / moved before chapter one / recognised markup,
-# or a note about a guess the reader made.
-BODY, FRONT, LABEL, NOTE = "body", "front", "label", "note"
+# The kinds of piece a trace holds: kept in order / moved before chapter one / recognised markup /
+# chrome dropped by rule (a Gutenberg licence), or a note about a guess the reader made.
+BODY, FRONT, LABEL, DROPPED, NOTE = "body", "front", "label", "dropped", "note"
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ def _toml(draft: BookDraft) -> dict:
     for key in ("summary", "disclaimer", "dedication"):
         if getattr(draft, key):
             data[key] = getattr(draft, key).text
-    for key in ("identifier", "isbn", "publisher", "date", "rights", "series"):
+    for key in ("identifier", "isbn", "publisher", "date", "rights", "series", "source"):
         if getattr(meta, key) and not (key == "identifier" and meta.isbn):
             data[key] = getattr(meta, key)
     if meta.series_index is not None:

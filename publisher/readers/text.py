@@ -20,6 +20,7 @@ from ..errors import ManuscriptError, Problem, Warnings
 from ..manuscript import Metadata, StoryInfo
 from .decode import looks_binary, read_text as read_file
 from .draft import BODY, FRONT, LABEL, NOTE, BookDraft, ChapterDraft, Overrides, Place, Prose, Trace
+from . import gutenberg
 from .folder import apply
 
 # ---------------------------------------------------------------- the header block
@@ -356,9 +357,12 @@ def parse_story(text: str) -> Story:
     """The whole text → header fields and chapter drafts, with a trace of every piece."""
     trace = Trace()
     text = unicodedata.normalize("NFC", text.lstrip("\ufeff")).replace("\t", "    ")
-    lines = text.split("\n")
+    lines, facts = text.split("\n"), {}
+    if gutenberg.is_gutenberg(lines):
+        facts, lines, source = gutenberg.split(lines, trace)
+        facts["source"] = source
     header, used = parse_header(lines, trace)
-    header = {key: _header_markdown(key, value) for key, value in header.items()}
+    header = {key: _header_markdown(key, value) for key, value in (facts | header).items()}
     body = lines[used:]
     width = wrap_width(body)
     chapters: list[StoryChapter] = []
@@ -380,6 +384,9 @@ def parse_story(text: str) -> Story:
     for title, section_lines in sections:
         blocks = _blocks(section_lines)
         if title is None and not blocks:
+            continue
+        if title is None and len(sections) > 1 and _repeats_title_page(blocks, header):
+            trace.add(LABEL, "\n".join(section_lines))  # the title and byline again, before chapter one
             continue
         chapter = StoryChapter(title or f"Chapter {len(chapters) + 1}")
         if title:
@@ -443,6 +450,17 @@ def parse_story(text: str) -> Story:
     if not chapters:
         chapters.append(StoryChapter("Chapter 1"))
     return Story(header, chapters, trace)
+
+
+_BYLINE_WORDS = {"by", "translated", "illustrated", "edited", "with", "and", "from", "the", "original", "an",
+                 "a", "of", "introduction", "illustrations", "author"}
+
+
+def _repeats_title_page(blocks: list[list[str]], header: dict[str, str]) -> bool:
+    """Is this text before the first heading only the book's title and byline over again?"""
+    known = {w.casefold() for value in header.values() for w in re.findall(r"\w+", value)} | _BYLINE_WORDS
+    found = {w.casefold() for block in blocks for line in block for w in re.findall(r"\w+", line)}
+    return bool(found) and found <= known and bool(header.get("title"))
 
 
 PROSE_FIELDS = ("summary", "disclaimer", "dedication")
@@ -520,7 +538,8 @@ def header_draft(header: dict[str, str], path: Path, chapters: tuple[ChapterDraf
         elif key in ("rating", "status"):
             story[key] = " ".join(value.split())
     metadata = Metadata(title=" ".join(title.split()), identifier="", authors=(" ".join(writer.split()),) if writer
-                        else (), language=language, story=StoryInfo(**story) if story else None)
+                        else (), language=language, story=StoryInfo(**story) if story else None,
+                        source=header.get("source", ""))
 
     def prose(key: str) -> Prose | None:
         return Prose(header[key], Place(where)) if header.get(key) else None
