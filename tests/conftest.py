@@ -19,7 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOKS = ROOT / "books"
 SAMPLE = BOOKS / "the-lamplighters-daughter"
 STORIES = sorted(BOOKS.glob("*.txt"))
-CORPUS = ROOT.parent / "shared" / "corpus"
+# The benchmark corpus of public-domain novels: beside a checkout in ../shared/corpus, not in a user's clone.
+CORPUS = Path(os.environ.get("PUBLISHER_CORPUS") or ROOT.parent / "shared" / "corpus")
+
+
+def needs_corpus(*books: str) -> pytest.MarkDecorator:
+    """Skip a test (or a parameter, as marks=) that needs these corpus books when they are not here."""
+    missing = [book for book in books if not (CORPUS / book).is_dir()]
+    return pytest.mark.skipif(bool(missing), reason=f"{', '.join(missing)} not in the benchmark corpus {CORPUS} "
+                                                    "(../shared/corpus beside the checkout, or $PUBLISHER_CORPUS)")
+
+
+def corpus_book(book: str, *values):
+    """A corpus book (and any further values) as a test parameter, skipped when the book is not here."""
+    return pytest.param(CORPUS / book, *values, marks=needs_corpus(book), id=book)
 
 
 def pytest_addoption(parser):

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import CORPUS, SAMPLE
+from conftest import SAMPLE, corpus_book
 from publisher import BuildOptions, read, render
 from publisher.cli import main
 from publisher.imposition import impose, signature_order
@@ -25,7 +25,7 @@ def inside_margin(pdf_path, page_index: int) -> float:
 
 
 @pytest.mark.parametrize("book, pages_at_most, gutter", [
-    (CORPUS / "moby-dick-opening", 150, 0.375), (CORPUS / "pride-and-prejudice", 500, 0.625),
+    corpus_book("moby-dick-opening", 150, 0.375), corpus_book("pride-and-prejudice", 500, 0.625),
 ])
 def test_kdp_inside_margin_follows_the_page_count(built, book, pages_at_most, gutter):
     pdf = built(book, formats=("pdf",), profile="kdp")["pdf"]
