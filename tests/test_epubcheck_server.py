@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (SAMPLE, EpubCheckError, EpubCheckServer, _EPUBCHECK, epubcheck_counts, epubcheck_jar,
+from conftest import (SAMPLE, EpubCheckError, EpubCheckServer, _EPUBCHECK, epubcheck_cli_command, epubcheck_counts,
                       run_epubcheck)
 
 
@@ -34,9 +34,8 @@ def test_the_server_reports_what_the_command_line_reports(built, tmp_path):
     good = built(SAMPLE)["epub"]
     broken = broken_copy(good, tmp_path / "broken.epub")
     # EPUBCheck's own command line, a JVM per file, both at once.
-    command = ["java", "-jar", str(epubcheck_jar()), "--json"]
     reports = {path: tmp_path / f"{path.stem}.cli.json" for path in (good, broken)}
-    processes = [subprocess.Popen(command + [str(report), str(path)], stdout=subprocess.DEVNULL,
+    processes = [subprocess.Popen(epubcheck_cli_command(path, report), stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL) for path, report in reports.items()]
     assert [process.wait(timeout=300) for process in processes] == [0, 1]
     assert run_epubcheck(good) == epubcheck_counts(reports[good])
