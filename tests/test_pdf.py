@@ -179,7 +179,10 @@ def test_a_stranded_ornament_is_moved_after_layout(lead, tmp_path):
     assert typeset.stranded_scene_breaks(typeset.load(job)), "the case no longer strands an ornament"
     path = tmp_path / "chapter.pdf"
     path.write_bytes(typeset.render(job).pdf)
+    ornaments = 0
     for index, text in enumerate(page_texts(path)):
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if "⁂" in lines:
+            ornaments += lines.count("⁂")
             assert 1 < lines.index("⁂") < len(lines) - 2, (index, lines)
+    assert ornaments == 1, "the story's one scene break must be printed once"
