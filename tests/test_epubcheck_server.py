@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (SAMPLE, EpubCheckError, EpubCheckServer, _EPUBCHECK, epubcheck_cli_command, epubcheck_counts,
-                      run_epubcheck)
+from conftest import SAMPLE, _EPUBCHECK, run_epubcheck
+from epubcheck_server import EpubCheckError, EpubCheckServer, epubcheck_cli_command, epubcheck_counts
 
 
 def broken_copy(good: Path, broken: Path) -> Path:
