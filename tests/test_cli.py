@@ -124,11 +124,15 @@ def test_new_scaffolds_a_book_that_builds(run, tmp_path):
     assert again.exit_code == 1 and "already exists" in again.output
 
 
-def test_no_partial_files_left_after_a_failed_build(book, tmp_path):
+def test_no_partial_files_left_after_a_failed_build(run, book, tmp_path):
     (book / "chapters" / "2.md").write_text("![x](images/missing.png)\n")
     out = tmp_path / "out"
-    CliRunner().invoke(main, ["build", str(book), "-o", str(out)])
-    assert not out.exists() or not list(out.iterdir())
+    result = run("build", book, "-o", out)  # an unexpected exception is raised here, not turned into exit 1
+    assert result.exit_code == 1
+    assert result.output == f"error: {book}/chapters/2.md:1: image 'images/missing.png' not found\n"
+    assert "Traceback" not in result.output
+    assert not out.exists() or not any(out.iterdir()), "a failed build left files"
+    assert set(tmp_path.iterdir()) <= {book, out}, "a failed build left files beside the output folder"
 
 
 def test_every_command_has_help_with_an_example(run):

@@ -41,6 +41,9 @@ def test_golden(case, update_golden):
     warn = Warnings()
     actual = dump(read(case, warn), warn.messages)
     expected_path = case.with_name(case.name + ".expected.txt")
-    if update_golden or not expected_path.exists():
+    if update_golden:
         expected_path.write_text(actual, encoding="utf-8")
+    elif not expected_path.exists():
+        pytest.fail(f"{expected_path.relative_to(GOLDEN.parent.parent)} does not exist: run  pytest --update-golden  "
+                    "and review what it writes", pytrace=False)
     assert actual == expected_path.read_text(encoding="utf-8")

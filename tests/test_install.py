@@ -1,6 +1,7 @@
 """A plain install in a fresh virtualenv finds its themes and templates and builds a book."""
 from __future__ import annotations
 
+import os
 import site
 import subprocess
 import sys
@@ -33,13 +34,15 @@ def test_fresh_virtualenv_install_builds_a_book(tmp_path):
                    check=True, capture_output=True)
     work = tmp_path / "elsewhere"
     work.mkdir()
+    # A user's shell has no PYTHONPATH pointing into this checkout (running the tests from a worktree sets one).
+    clean = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
     new = subprocess.run([str(env / "bin" / "publisher"), "new", "novel", "--title", "Fresh"], cwd=work,
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, env=clean)
     assert new.returncode == 0, new.stderr
     done = subprocess.run([str(env / "bin" / "publisher"), "build", "novel", "-o", "out"], cwd=work,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=clean)
     assert done.returncode == 0, done.stderr
     located = subprocess.run([str(python), "-c", "import publisher.themes as t; print(t.styles_folder())"],
-                             cwd=work, capture_output=True, text=True, check=True).stdout
+                             cwd=work, capture_output=True, text=True, check=True, env=clean).stdout
     assert str(ROOT) not in located, "the installed package must carry its own styles"
     assert (work / "out" / "novel.epub").exists() and (work / "out" / "novel.pdf").exists()

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
-from conftest import SAMPLE, STORIES
+from conftest import CORPUS, SAMPLE, STORIES, needs_corpus
 from publisher import BuildOptions, read, themes
 from publisher.writers import pdf
 
@@ -138,10 +138,10 @@ def test_no_cache_leaves_the_cache_alone(tmp_path, monkeypatch):
     assert len(PdfReader(io.BytesIO((tmp_path / "out" / "the-lamplighters-daughter.pdf").read_bytes())).pages) > 20
 
 
+@needs_corpus("pride-and-prejudice")
 def test_chapters_converted_in_workers_make_the_same_manuscript(monkeypatch):
     import importlib
 
-    from conftest import CORPUS
     from publisher import workers
 
     assemble = importlib.import_module("publisher.readers.assemble")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import CORPUS, SAMPLE
+from conftest import SAMPLE, corpus_book
 from publisher import BuildOptions, read, render
 from publisher.cli import main
 from publisher.imposition import impose, signature_order
@@ -25,7 +25,7 @@ def inside_margin(pdf_path, page_index: int) -> float:
 
 
 @pytest.mark.parametrize("book, pages_at_most, gutter", [
-    (CORPUS / "moby-dick-opening", 150, 0.375), (CORPUS / "pride-and-prejudice", 500, 0.625),
+    corpus_book("moby-dick-opening", 150, 0.375), corpus_book("pride-and-prejudice", 500, 0.625),
 ])
 def test_kdp_inside_margin_follows_the_page_count(built, book, pages_at_most, gutter):
     pdf = built(book, formats=("pdf",), profile="kdp")["pdf"]
@@ -56,9 +56,8 @@ def test_bleed_page_size():
     assert [float(v) for v in verso.trimbox] == pytest.approx([9, 9, 441, 657])
 
 
-def test_ingramspark_even_pages_and_black_text():
-    manuscript = read(SAMPLE)
-    pdf = render(manuscript, BuildOptions(formats=("pdf",), profile="ingramspark"))["pdf"]
+def test_ingramspark_even_pages_and_black_text(built):
+    pdf = built(SAMPLE, formats=("pdf",), profile="ingramspark")["pdf"].read_bytes()
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) % 2 == 0
     content = reader.pages[next(i for i, l in enumerate(reader.page_labels) if l == "1")].get_contents().get_data()
@@ -86,14 +85,14 @@ def test_ingramspark_is_pdf_x4_with_a_cmyk_output_intent_and_no_rgb_in_a_text_bo
         assert len(book.pages) % 2 == 0
 
 
-def test_check_ingramspark_names_the_pages_with_rgb_images():
+def test_check_ingramspark_names_the_pages_with_rgb_images(built):
     from conftest import STORIES
 
     result = CliRunner().invoke(main, ["check", str(SAMPLE), "--profile", "ingramspark"])
     rgb = [line for line in result.output.splitlines() if "RGB colour" in line]
     assert result.exit_code == 1 and len(rgb) == 1, result.output
     page = int(re.search(r"page (\d+):", rgb[0])[1])
-    pdf = render(read(SAMPLE), BuildOptions(formats=("pdf",), profile="ingramspark"))["pdf"]
+    pdf = built(SAMPLE, formats=("pdf",), profile="ingramspark")["pdf"].read_bytes()
     assert "/XObject" in PdfReader(io.BytesIO(pdf)).pages[page - 1]["/Resources"]  # the lamp drawing
     clean = CliRunner().invoke(main, ["check", str(STORIES[0]), "--profile", "ingramspark"])
     assert "RGB" not in clean.output
@@ -115,8 +114,7 @@ def test_check_profile_reports_rejections(tmp_path):
 def test_cover_width_is_two_trims_spine_and_bleed(tmp_path, built, paper, per_page):
     result = CliRunner().invoke(main, ["cover", str(SAMPLE), "--profile", "kdp", "--paper", paper, "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    interior_pdf = render(read(SAMPLE), BuildOptions(formats=("pdf",), profile="kdp"))["pdf"]
-    interior = len(PdfReader(io.BytesIO(interior_pdf)).pages)
+    interior = len(PdfReader(built(SAMPLE, formats=("pdf",), profile="kdp")["pdf"]).pages)
     box = PdfReader(tmp_path / "the-lamplighters-daughter.cover.pdf").pages[0].mediabox
     assert float(box.width) / 72 == pytest.approx(2 * 6 + interior * per_page + 2 * 0.125, abs=0.002)
     assert float(box.height) / 72 == pytest.approx(9 + 2 * 0.125, abs=0.002)

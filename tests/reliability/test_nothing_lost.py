@@ -5,14 +5,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import CORPUS, SAMPLE, assert_epubcheck_clean
+from conftest import SAMPLE, assert_epubcheck_clean
 from publisher.cli import main
 from publisher.output import write_atomic, write_folder
 
@@ -47,16 +47,40 @@ def test_a_failing_writer_leaves_earlier_outputs_untouched(tmp_path, monkeypatch
 
 
 def test_an_interrupted_build_leaves_no_partial_file(tmp_path):
+    """Ctrl-C while the pages are laid out: the build stops, and the folder holds what it held before."""
+    story = tmp_path / "story.txt"
+    paragraph = "The lamps were lit along the quay one after another while the boats knocked at their moorings. " * 12
+    story.write_text("Title: Long Evening\n\n" + "".join(f"Chapter {n}\n\n" + f"{paragraph}\n\n" * 8
+                                                          for n in range(1, 61)))
     out = tmp_path / "out"
-    book = CORPUS / "pride-and-prejudice"
-    if not book.exists():
-        book = SAMPLE
-    process = subprocess.Popen([sys.executable, "-m", "publisher", "build", str(book), "-o", str(out), "-q"])
-    time.sleep(2.5)
-    process.send_signal(signal.SIGINT)
-    process.wait(timeout=60)
-    leftovers = [p.name for p in out.iterdir()] if out.exists() else []
-    assert all(not name.endswith(".part") and not name.startswith(".") for name in leftovers), leftovers
+    earlier = subprocess.run([sys.executable, "-m", "publisher", "build", str(story), "-o", str(out), "-f", "epub",
+                              "-q"], capture_output=True, text=True, timeout=300)
+    assert earlier.returncode == 0, earlier.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert list(before) == ["story.epub"]
+    # -v prints each stage on stderr as it starts; --no-cache: no earlier build's pages let it finish first.
+    process = subprocess.Popen([sys.executable, "-m", "publisher", "build", str(story), "-o", str(out), "-v",
+                                "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(300, process.kill)  # a build that never reaches the stage fails, not hangs
+    watchdog.start()
+    try:
+        seen = []
+        for line in process.stderr:
+            seen.append(line)
+            if line.strip().endswith("laying out pages"):
+                break
+        else:
+            pytest.fail(f"the build never started laying out pages: {''.join(seen)}")
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        watchdog.cancel()
+    assert process.returncode == 1, (process.returncode, stderr)
+    assert stderr.splitlines()[-1:] == ["Aborted!"], stderr  # click's answer to KeyboardInterrupt
+    assert "Traceback" not in stderr and "writing" not in stderr, stderr
+    assert stdout == ""
+    assert sorted(p.name for p in out.iterdir()) == ["story.epub"], "a partial or temporary file was left"
+    assert (out / "story.epub").read_bytes() == before["story.epub"], "the earlier good EPUB was changed"
 
 
 def test_two_builds_of_one_book_at_once(tmp_path):
