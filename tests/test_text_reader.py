@@ -12,7 +12,7 @@ from conftest import assert_epubcheck_clean
 from publisher import BuildOptions, build
 from publisher.words import epub_text, in_order, missing, pdf_text, words
 from publisher.readers.decode import read_text as decode
-from publisher.readers.text import BODY, FRONT, LABEL, heading_of, is_scene_break, parse_story
+from publisher.readers.text import BODY, DROPPED, FRONT, LABEL, heading_of, is_scene_break, parse_story
 
 
 @pytest.mark.parametrize("line, title", [
@@ -214,3 +214,112 @@ def test_a_gutenberg_file_is_read_between_its_markers(tmp_path):
     dropped = made.trace.text("dropped")
     assert "THE FULL PROJECT GUTENBERG LICENSE" in dropped and "*** START OF THE PROJECT" in dropped
     assert "no cost and with almost no restrictions" in dropped
+
+
+# ---------------------------------------------------------------- every common heading form
+
+
+def chapter_titles(text: str) -> list[str]:
+    return [chapter.title for chapter in parse_story(text).chapters]
+
+
+PARAGRAPH = "She walked the length of the quay and counted the boats, as she did every evening."
+
+
+@pytest.mark.parametrize("heads, titles", [
+    (["I", "II", "III"], ["I", "II", "III"]),
+    (["I.", "II.", "III."], ["I", "II", "III"]),
+    (["      I", "      II"], ["I", "II"]),  # centred by leading spaces
+    (["1.", "2.", "3."], ["1", "2", "3"]),
+    (["CHAPTER I", "CHAPTER II"], ["Chapter I", "Chapter II"]),
+    (["Chapter 1, Xenos on Cinnabar", "Chapter 2, The Long Orbit"],
+     ["Chapter 1: Xenos on Cinnabar", "Chapter 2: The Long Orbit"]),
+    (["CHAPITRE PREMIER", "CHAPITRE DEUXIÈME"], ["Chapitre Premier", "Chapitre Deuxième"]),
+    (["Erstes Kapitel", "Zweites Kapitel"], ["Erstes Kapitel", "Zweites Kapitel"]),
+    (["Capítulo primero", "Capítulo 2"], ["Capítulo Primero", "Capítulo 2"]),
+    (["Kapitel 1", "Kapitel 2"], ["Kapitel 1", "Kapitel 2"]),
+    (["THE FIRST ACT", "THE SECOND ACT"], ["The First Act", "The Second Act"]),
+    (["ACT I", "ACT II"], ["Act I", "Act II"]),
+    (["CHAP. I.", "CHAP. II."], ["Chap. I", "Chap. II"]),
+])
+def test_heading_forms_make_chapters(heads, titles):
+    text = "\n\n".join(f"{head}\n\n{PARAGRAPH}" for head in heads) + "\n"
+    assert chapter_titles(text) == titles
+
+
+def test_roman_numeral_with_a_title_in_capitals_on_the_next_line():
+    text = "I\nUN ÉCUEIL FUYANT\n\nL'année 1866 fut marquée.\n\nII\nLE POUR ET LE CONTRE\n\nÀ l'époque.\n"
+    assert chapter_titles(text) == ["I: Un Écueil Fuyant", "II: Le Pour et le Contre"]
+
+
+def test_a_title_in_capitals_after_a_blank_line():
+    text = f"CHAPTER I\n\nDICKENS AS A MUSICIAN\n\n{PARAGRAPH}\n\nCHAPTER II\n\nTHE LAST SONG\n\n{PARAGRAPH}\n"
+    assert chapter_titles(text) == ["Chapter I: Dickens as a Musician", "Chapter II: The Last Song"]
+
+
+def test_scenes_stay_inside_their_act():
+    text = f"ACT I\n\nSCENE I. A quay.\n\n{PARAGRAPH}\n\nSCENE II. A boat.\n\n{PARAGRAPH}\n\nACT II\n\nSCENE I.\n\n{PARAGRAPH}\n"
+    story = parse_story(text)
+    assert [c.title for c in story.chapters] == ["Act I", "Act II"]
+    assert story.chapters[0].blocks[0] == "### SCENE I. A quay." and story.chapters[0].blocks[2] == "### SCENE II. A boat."
+
+
+@pytest.mark.parametrize("prose", [
+    "I. was tired, she wrote, and then she crossed it out.",
+    "I\n\nwent down to the water.",  # a one-letter line, once: prose
+    "1. Take the boat.\n2. Row to the island.",  # a list
+])
+def test_numerals_in_prose_stay_prose(prose):
+    text = f"Chapter 1\n\n{PARAGRAPH}\n\n{prose}\n\n{PARAGRAPH}\n"
+    assert chapter_titles(text) == ["Chapter 1"]
+
+
+def test_a_list_item_named_like_a_heading_inside_a_chapter_stays_prose():
+    text = f"Chapter 1\n\n{PARAGRAPH}\n\nI. Introduction\nII. Method\n\n{PARAGRAPH}\n\nChapter 2\n\n{PARAGRAPH}\n"
+    assert chapter_titles(text) == ["Chapter 1", "Chapter 2"]
+
+
+def test_a_contents_list_at_the_top_is_dropped_into_the_trace():
+    contents = "CONTENTS\n\nCHAPTER I. The Quay\nCHAPTER II. The Boats\nCHAPTER III. The Island\n\n"
+    body = "".join(f"CHAPTER {n}. {t}\n\n{PARAGRAPH}\n\n" for n, t in
+                   (("I", "The Quay"), ("II", "The Boats"), ("III", "The Island")))
+    story = parse_story(contents + body)
+    assert [c.title for c in story.chapters] == ["Chapter I: The Quay", "Chapter II: The Boats",
+                                                 "Chapter III: The Island"]
+    assert "CHAPTER II. The Boats" in story.trace.text(DROPPED)
+
+
+def test_a_contents_list_of_separate_headings_is_dropped():
+    contents = "TABLE OF CONTENTS\n\nChapter 1, The Quay\n\nChapter 2, The Boats\n\n"
+    body = f"Chapter 1, The Quay\n\n{PARAGRAPH}\n\nChapter 2, The Boats\n\n{PARAGRAPH}\n"
+    story = parse_story(contents + body)
+    assert [c.title for c in story.chapters] == ["Chapter 1: The Quay", "Chapter 2: The Boats"]
+    assert all(c.blocks for c in story.chapters)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+WORDS = st.sampled_from(["quay", "boat", "river", "night", "lamp", "she", "rowed", "the", "and", "slowly"])
+SENTENCE = st.lists(WORDS, min_size=4, max_size=14).map(lambda w: " ".join(w).capitalize() + ".")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(SENTENCE, min_size=1, max_size=4).map(" ".join), min_size=1, max_size=5),
+       st.integers(2, 6), st.booleans())
+def test_numbered_chapters_are_found_and_nothing_else(paragraphs, count, roman):
+    """n chapters headed by bare numerals give n chapters, whatever the prose in them."""
+    numerals = ["I", "II", "III", "IV", "V", "VI"] if roman else [f"{n}." for n in range(1, 7)]
+    text = "\n\n".join(f"{numerals[n]}\n\n" + "\n\n".join(paragraphs) for n in range(count)) + "\n"
+    assert len(parse_story(text).chapters) == count
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(SENTENCE, st.sampled_from(["I.", "II.", "IV", "I", "3.", "I. was here."])),
+                min_size=1, max_size=12))
+def test_numerals_out_of_sequence_never_split_a_story(paragraphs):
+    """A story with no heading is one chapter, whatever stray numerals stand in it (never 1, 2, 3…)."""
+    text = "\n\n".join(p for p in paragraphs) + "\n"
+    values = [p.rstrip(".") for p in paragraphs if p.rstrip(".") in ("I", "II", "IV", "3")]
+    if "I" in values and ("II" in values[values.index("I"):]):
+        return  # I then II: that is a sequence
+    assert len(parse_story(text).chapters) == 1

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import ManuscriptError, Problem, Warnings
 from ..manuscript import Metadata, StoryInfo
 from .decode import looks_binary, read_text as read_file
-from .draft import BODY, FRONT, LABEL, NOTE, BookDraft, ChapterDraft, Overrides, Place, Prose, Trace
+from .draft import BODY, DROPPED, FRONT, LABEL, NOTE, BookDraft, ChapterDraft, Overrides, Place, Prose, Trace
 from . import gutenberg
 from .folder import apply
 
@@ -123,32 +123,47 @@ def _block_has_known(lines: list[str], index: int) -> bool:
 _ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+# Ordinals in English, French, German and Spanish: "The First Act", "Chapitre premier", "Erstes Kapitel".
+_ORDINAL = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|final|"
+            r"premier|première|deuxième|second|troisième|quatrième|cinquième|sixième|septième|huitième|neuvième|"
+            r"dixième|erstes|zweites|drittes|viertes|fünftes|sechstes|siebentes|siebtes|achtes|neuntes|zehntes|"
+            r"erster|zweiter|dritter|vierter|fünfter|primero|segundo|tercero|cuarto|quinto|sexto|séptimo|octavo|"
+            r"noveno|décimo)")
 _WORD_NUMBER = (rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES[:9])}))?|{'|'.join(_ONES)}|"
-                r"hundred|one hundred|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final)")
+                rf"hundred|one hundred|{_ORDINAL})")
 _ROMAN = r"(?=[ivxlc])(?:c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 _NUMBER = rf"(?:\d{{1,5}}|{_ROMAN}|{_WORD_NUMBER})"
-_KIND = r"(?:chapter|chap\.|ch\.|part|book|volume|act)"
+_KIND = r"(?:chapter|chap\.|ch\.|part|book|volume|act|chapitre|kapitel|cap[ií]tulo|capitolo|hoofdstuk)"
 _SPECIAL = r"(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction|coda|postscript)"
 _DECOR = r"[\s~=*#\-–—_+.:|\[\]()<>oOxX]*?"
 _HEADING = re.compile(
-    rf"^{_DECOR}(?P<head>(?:{_KIND}\s+{_NUMBER}|{_SPECIAL}(?:\s+{_NUMBER})?))(?P<rest>.*?)$", re.IGNORECASE)
-_TITLE_SEPARATOR = re.compile(r"^\s*(?:[.:\-–—|]+|\s[-–—]\s?)\s*(?P<title>\S.*?)\s*$")
+    rf"^{_DECOR}(?P<head>(?:{_KIND}\s+{_NUMBER}|(?:the\s+)?{_ORDINAL}\s+(?:{_KIND}|teil|partie)|"
+    rf"{_SPECIAL}(?:\s+{_NUMBER})?))(?P<rest>.*?)$", re.IGNORECASE)
+_TITLE_SEPARATOR = re.compile(r"^\s*(?:[.:\-–—|]+|\s[-–—]\s?|(?P<comma>,))\s*(?P<title>\S.*?)\s*$")
+# A numeral alone on its line ("IV", "12."): a heading only where the whole text numbers its chapters so.
+_BARE_NUMERAL = re.compile(r"^(?P<number>[IVXLC]+|\d{1,3})\.?$")
+_SCENE = re.compile(rf"^(?:scene|szene|scène|escena)\s+{_NUMBER}\b.{{0,60}}$", re.IGNORECASE)
 
 
 def _clean_decoration(text: str) -> str:
     return re.sub(r"^[\s~=*#\-–—_+|\[\]()<>]+|[\s~=*#\-–—_+|\[\]()<>]+$", "", text)
 
 
-def heading_of(lines: list[str], index: int) -> tuple[str, int] | None:
-    """If lines[index] is a chapter heading: (its title, lines it takes: 1 or 2 with a title line)."""
+def heading_of(lines: list[str], index: int, numerals: frozenset[int] = frozenset()) -> tuple[str, int] | None:
+    """If lines[index] is a chapter heading: (its title, lines it takes: 1, or more with a title
+    line). `numerals` are the lines where a bare numeral is a heading (see `numeral_headings`)."""
     line = lines[index].strip()
     if not line or len(line) > 90:
         return None
-    match = _HEADING.match(line)
-    if not match:
-        return None
-    head = match["head"]
-    rest = _clean_decoration(match["rest"]) if not match["rest"].strip(" ~=*#-–—_+[]()<>.:|") == "" else ""
+    if index in numerals:
+        head, rest = _BARE_NUMERAL.match(line)["number"], ""
+        match = None
+    else:
+        match = _HEADING.match(line)
+        if not match:
+            return None
+        head = match["head"]
+        rest = _clean_decoration(match["rest"]) if not match["rest"].strip(" ~=*#-–—_+[]()<>.:|") == "" else ""
     if rest:
         # "Chapter 12: The Title" needs a separator; "Chapter and verse…" or "Chapter 1 was…" is prose.
         separated = _TITLE_SEPARATOR.match(match["rest"])
@@ -157,27 +172,79 @@ def heading_of(lines: list[str], index: int) -> tuple[str, int] | None:
         rest = _clean_decoration(separated["title"])
         if rest.endswith((",", ";")) or len(rest.split()) > 12:
             return None
-    title = _tidy_heading(head) + (f": {_tidy_title(rest)}" if rest else "")
+        if separated["comma"] and (rest.endswith((".", "!", "?")) or rest[:1].islower()):
+            return None  # "Chapter 1, which she had read twice, was…"
+    title = (_tidy_heading(head) if match else head) + (f": {_tidy_title(rest)}" if rest else "")
     # Deliberately a heading: a paragraph of its own (blank line before, or at the top).
-    if index > 0 and lines[index - 1].strip() and heading_of(lines, index - 1) is None:
+    if index > 0 and lines[index - 1].strip() and heading_of(lines, index - 1, numerals) is None:
         return None
     taken = 1
     nxt = lines[index + 1].strip() if index + 1 < len(lines) else ""
     after = lines[index + 2].strip() if index + 2 < len(lines) else ""
-    if not rest and nxt and not after and len(nxt) <= 70 and not nxt.endswith((",", ";")) \
-            and _label_of(nxt, unknown_ok=False) is None and not is_scene_break(nxt):
+    then = lines[index + 3].strip() if index + 3 < len(lines) else ""
+    if not rest and nxt and not after and _is_title_line(nxt):
         title = f"{title}: {_tidy_title(_clean_decoration(nxt))}"
         taken = 2
+    elif not rest and not nxt and after and not then and _is_capital_title(after) and _is_title_line(after):
+        title = f"{title}: {_tidy_title(_clean_decoration(after))}"  # CHAPTER I, a blank line, THE TITLE
+        taken = 3
     elif nxt and after:
         return None  # the heading runs straight into a paragraph: prose, not a heading
     return title, taken
+
+
+def _is_capital_title(line: str) -> bool:
+    """THE TITLE IN CAPITALS that a heading may carry after a blank line (not a one-letter line, not a
+    shouted sentence)."""
+    return line.isupper() and sum(c.isalpha() for c in line) >= 4 and not line.endswith((".", "!", "?", "…"))
+
+
+def _is_title_line(line: str) -> bool:
+    return len(line) <= 70 and not line.endswith((",", ";")) and _label_of(line, unknown_ok=False) is None \
+        and not is_scene_break(line) and _HEADING.match(line) is None and not _BARE_NUMERAL.match(line)
+
+
+def _roman_value(text: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    total = 0
+    for here, nxt in zip(text, text[1:] + " "):
+        total += -values[here] if values.get(nxt, 0) > values[here] else values[here]
+    return total
+
+
+def numeral_headings(lines: list[str]) -> frozenset[int]:
+    """The lines where a numeral alone ("I", "II.", "3") is a chapter heading: decided over the whole
+    text, so only a sequence that counts 1, 2, 3… (starting again after a part) counts, never one
+    stray numeral in the prose."""
+    found = []
+    for index, line in enumerate(lines):
+        match = _BARE_NUMERAL.match(line.strip())
+        if not match or (index and lines[index - 1].strip()):
+            continue
+        number = match["number"]
+        value = int(number) if number.isdigit() else _roman_value(number)
+        if number.isdigit() or re.fullmatch(_ROMAN, number.lower()):
+            found.append((index, value))
+    runs, current = [], []
+    for index, value in found:
+        if current and value == current[-1][1] + 1:
+            current.append((index, value))
+        elif value == 1:
+            if len(current) >= 2:
+                runs += current
+            current = [(index, value)]
+    if len(current) >= 2:
+        runs += current
+    return frozenset(index for index, _ in runs)
 
 
 def _tidy_title(title: str) -> str:
     """An all-capitals title (THE SHOP ON CANAL STREET) in title case; any other as written."""
     if not title.isupper():
         return title
-    small = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+    small = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to", "with",
+             "et", "le", "la", "les", "de", "du", "des", "une", "aux", "und", "der", "das", "von", "zu", "y", "del",
+             "los", "las", "el"}  # and the small words of French, German and Spanish titles
     words = title.lower().split()
     return " ".join(w if i and w in small else w[:1].upper() + w[1:] for i, w in enumerate(words))
 
@@ -371,8 +438,9 @@ def parse_story(text: str) -> Story:
     index, start = 0, 0
     sections: list[tuple[str | None, list[str]]] = []
     current_title: str | None = None
+    numerals = numeral_headings(body)
     while index < len(body):
-        found = heading_of(body, index)
+        found = heading_of(body, index, numerals)
         if found:
             sections.append((current_title, body[start:index]))
             current_title = found[0]
@@ -381,6 +449,7 @@ def parse_story(text: str) -> Story:
             continue
         index += 1
     sections.append((current_title, body[start:]))
+    sections = _without_contents(sections, trace)
     for title, section_lines in sections:
         blocks = _blocks(section_lines)
         if title is None and not blocks:
@@ -425,6 +494,9 @@ def parse_story(text: str) -> Story:
             if kind == "prose" and len(para_lines) == 1 and is_scene_break(para_lines[0]):
                 trace.add(LABEL, joined)
                 chapter.blocks.append("* * *")
+            elif kind == "prose" and len(para_lines) == 1 and _SCENE.match(joined):
+                trace.add(BODY, strip_tags(joined, trace))
+                chapter.blocks.append("### " + inline(joined))  # a play's scene stays inside its act
             elif kind == "prose" and _END_MARK.match(joined):
                 trace.add(BODY, strip_tags(joined, trace))
                 chapter.blocks.append(inline(joined) + "\n{: .end-mark }")
@@ -450,6 +522,47 @@ def parse_story(text: str) -> Story:
     if not chapters:
         chapters.append(StoryChapter("Chapter 1"))
     return Story(header, chapters, trace)
+
+
+_CONTENTS_LABEL = re.compile(r"^\W*(?:(?:table of )?contents|inhalt|inhaltsverzeichnis|table des matières|"
+                             r"índice|indice|sommaire)\W*$", re.IGNORECASE)
+
+
+def _without_contents(sections: list[tuple[str | None, list[str]]], trace: Trace) -> list[tuple[str | None, list[str]]]:
+    """The sections without a table of contents at the top of the text (the book gets its own): a
+    run of headings with nothing under them that come again later, or a block of lines that name
+    the headings found later. What is dropped goes into the trace."""
+    def key(text: str) -> str:
+        return _norm(text)
+
+    later = [key(title) for title, _ in sections if title]
+    later_titles = set(later) | {key(t.split(": ", 1)[1]) for t, _ in sections if t and ": " in t}
+    kept = list(sections)
+    if kept and kept[0][0] is None:
+        pre_title, pre_lines = kept[0]
+        blocks, dropped = _blocks(pre_lines), []
+        for block in blocks:
+            named = sum(1 for line in block if _CONTENTS_LABEL.match(line) or key(_clean_decoration(line)) in
+                        later_titles or (key(_clean_decoration(line).rstrip(" .0123456789")) in later_titles))
+            if named and named * 10 >= len(block) * 6 and (len(block) >= 2 or _CONTENTS_LABEL.match(block[0])):
+                dropped.append(block)
+        if dropped:
+            for block in dropped:
+                trace.add(DROPPED, "\n".join(block))
+            kept[0] = (pre_title, [line for block in blocks if block not in dropped for line in block + [""]])
+    # Headings with nothing under them, each repeated later: the contents, recognised line by line.
+    first = 1 if kept and kept[0][0] is None else 0
+    run = first
+    while run < len(kept) and not _blocks(kept[run][1]) and later.count(key(kept[run][0] or "")) > 1:
+        run += 1
+    if run - first >= 2:
+        for title, _ in kept[first:run]:
+            trace.add(DROPPED, title)
+        if first and _blocks(kept[0][1]) and all(_CONTENTS_LABEL.match(line) for b in _blocks(kept[0][1]) for line in b):
+            trace.add(DROPPED, "\n".join(kept[0][1]))
+            kept[0] = (None, [])
+        kept = kept[:first] + kept[run:]
+    return kept
 
 
 _BYLINE_WORDS = {"by", "translated", "illustrated", "edited", "with", "and", "from", "the", "original", "an",
