@@ -94,3 +94,29 @@ def test_a_single_markdown_file_reports_real_line_numbers(tmp_path):
     result = CliRunner().invoke(main, ["check", str(story)])
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == f"error: {story}:13: image 'missing.png' not found"
+
+
+def test_markdown_from_other_tools(tmp_path):
+    """pandoc's habits: a title block, heading attributes, nested fences, site-relative links, a
+    repeated id, footnotes defined out of order."""
+    story = tmp_path / "manual.md"
+    story.write_text(
+        "% The Manual\n% Ann Ode; Ben Ode\n% 2024\n\n"
+        "# Chapter 1 {#one .recto}\n\n"
+        "See [the site](/url) and [the web](https://example.org).\n\n"
+        "````markdown\n```\n![img](myimage.png)\n<script>alert(1)</script>\n```\n````\n\n"
+        '<p id="x">One</p>\n\n<p id="x">Two</p>\n\n'
+        "A reference,[^b] and another.[^a]\n\n[^a]: Defined first.\n[^b]: Defined second.\n\n"
+        "# Chapter 2 {.unnumbered}\n\nMore.\n")
+    result = CliRunner().invoke(main, ["build", str(story), "-o", str(tmp_path / "out"), "-f", "epub"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == f"warning: {story}:7: link '/url' points to nothing in the book: kept as text"
+    manuscript = read(story)
+    assert (manuscript.metadata.title, manuscript.metadata.authors) == ("The Manual", ("Ann Ode", "Ben Ode"))
+    assert [c.title for c in manuscript.chapters] == ["Chapter 1", "Chapter 2"]
+    body = manuscript.chapters[0].body_html
+    assert "&lt;script&gt;" in body and "<pre>" in body and 'href="/url"' not in body
+    assert 'id="x"' in body and 'id="x-2"' in body
+    assert body.index("Defined second.") < body.index("Defined first.")  # numbered as the reader meets them
+    assert ">1</a></sup> and another" in body
+    assert_epubcheck_clean(tmp_path / "out" / "manual.epub")

@@ -65,6 +65,9 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> M
             lines = [_line_of(prose.text, re.sub(r"[<>=]|: link$", "", item), first_line) for item in fragment.removed]
             warn(f"removed what an ebook may not contain: {', '.join(fragment.removed)}", where,
                  min(lines) if None not in lines else None)
+        for href in fragment.unlinked:
+            warn(f"link {href!r} points to nothing in the book: kept as text", where,
+                 _line_of(prose.text, href, first_line))
         html = fragment.html
         for src, alt in fragment.images:
             line = _line_of(prose.text, src, first_line)

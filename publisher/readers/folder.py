@@ -119,11 +119,21 @@ def _read_chapter(path: Path, warn: Warnings, problems: list[Problem]) -> Chapte
 
 
 def take_title(body: str, line: int | None) -> tuple[str, str, int | None]:
-    """A leading ``# Title`` line → (title, the rest, the rest's first line); else ("", body, line)."""
+    """A leading ``# Title`` line → (title, the rest, the rest's first line); else ("", body, line).
+    Pandoc's attributes after a title (``{#id .unnumbered}``) are not part of it."""
     match = re.match(r"^\s*#(?!#)\s+(.+?)\s*#*\s*(?:\n|$)", body)
     if not match:
         return "", body, line
-    return match[1], body[match.end():], line + match[0].count("\n") if line else line
+    title, _ = heading_attributes(match[1])
+    return title, body[match.end():], line + match[0].count("\n") if line else line
+
+
+def heading_attributes(title: str) -> tuple[str, tuple[str, ...]]:
+    """'Chapter 1 {#one .unlisted}' → ('Chapter 1', ('unlisted',)): the title and its classes."""
+    match = re.search(r"\s*\{:?\s*((?:[#.][\w:-]+|[\w-]+=\S+)(?:\s+(?:[#.][\w:-]+|[\w-]+=\S+))*)\s*\}\s*$", title)
+    if not match:
+        return title, ()
+    return title[:match.start()], tuple(part[1:] for part in match[1].split() if part.startswith("."))
 
 
 def apply(metadata: Metadata, overrides: Overrides) -> Metadata:

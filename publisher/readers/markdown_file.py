@@ -25,7 +25,10 @@ def read_markdown_file(path: Path, overrides: Overrides, warn: Warnings) -> Book
     except Problem as problem:
         raise ManuscriptError([problem]) from None
     lines = text.split("\n")
-    if lines and lines[0].strip() == "---":
+    if lines and lines[0].startswith("% "):
+        header, used = _title_block(lines)
+        first, rest = used + 1, lines[used:]
+    elif lines and lines[0].strip() == "---":
         split = frontmatter.split(text, where)
         if split.problems:
             raise ManuscriptError(list(split.problems))
@@ -43,6 +46,20 @@ def read_markdown_file(path: Path, overrides: Overrides, warn: Warnings) -> Book
         chapters.append(ChapterDraft(Prose(body.strip("\n") + "\n", Place(where, line + _leading_blank(body))),
                                      title))
     return header_draft(header, path, tuple(chapters), overrides, warn, Trace())
+
+
+def _title_block(lines: list[str]) -> tuple[dict[str, str], int]:
+    """Pandoc's title block: ``% Title``, ``% Author; Author``, ``% Date`` → header fields."""
+    values: list[str] = []
+    index = 0
+    while index < len(lines) and lines[index].startswith("%") and len(values) < 3:
+        values.append(lines[index][1:].strip())
+        index += 1
+        while index < len(lines) and lines[index].startswith((" ", "\t")) and lines[index].strip():
+            values[-1] += " " + lines[index].strip()  # a value continued on an indented line
+            index += 1
+    header = {key: value for key, value in zip(("title", "author", "note:Date"), values) if value}
+    return header, index
 
 
 def _leading_blank(text: str) -> int:

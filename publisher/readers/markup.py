@@ -16,8 +16,10 @@ from lxml import etree, html as lxml_html
 
 from ..typography import typeset
 
-EXTENSIONS = ["footnotes", "tables", "attr_list", "sane_lists", "md_in_html"]
-EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TEXT": "↩\ufe0e", "SUPERSCRIPT_TEXT": "{}"}}
+EXTENSIONS = ["footnotes", "tables", "attr_list", "sane_lists", "md_in_html", "fenced_code"]
+# Footnotes are numbered in the order they are first called, as a reader meets them.
+EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TEXT": "↩\ufe0e", "SUPERSCRIPT_TEXT": "{}",
+                                   "USE_DEFINITION_ORDER": False}}
 
 # What a manuscript may contain: an ebook's inline and block elements, nothing active.
 ALLOWED_TAGS = {
@@ -39,6 +41,7 @@ class Fragment:
     images: tuple[tuple[str, str], ...]  # (src, alt) in order
     words: int
     removed: tuple[str, ...] = ()  # active or unknown markup that sanitising took out
+    unlinked: tuple[str, ...] = ()  # links to nowhere in the book (relative, site-relative), kept as text
 
 
 _ACTIVE_TAGS = re.compile(r"<\s*(script|iframe|object|embed|form|input|button|select|textarea|style|link|meta|"
@@ -80,6 +83,8 @@ def convert(text: str, language: str = "en", format: str = "markdown") -> Fragme
             hr.set("class", "scene-break")
     for heading in root.iter("h1"):  # the chapter title is the only h1
         heading.tag = "h2"
+    unlinked = _unlink_nowhere(root)
+    _unique_ids(root)
     # Images as written, before sanitising drops a src it does not like: the reader refuses those.
     raw_root = lxml_html.fragment_fromstring(raw, create_parent="div") if raw.strip() else etree.Element("div")
     images = tuple((img.get("src", ""), img.get("alt", "")) for img in raw_root.iter("img"))
@@ -88,7 +93,36 @@ def convert(text: str, language: str = "en", format: str = "markdown") -> Fragme
     out = "".join(etree.tostring(child, encoding="unicode", method="xml") for child in root)
     if root.text and root.text.strip():
         out = f"<p>{html_module.escape(root.text, quote=False)}</p>" + out
-    return Fragment(out, images, count_words(body_text), active_content(raw))
+    return Fragment(out, images, count_words(body_text), active_content(raw), unlinked)
+
+
+def _unlink_nowhere(root) -> tuple[str, ...]:
+    """Links that lead nowhere in a book (another site's /path, a file beside the manuscript, an
+    anchor this text does not have) become their text, so the EPUB has no broken href."""
+    ids = {element.get("id") for element in root.iter() if element.get("id")}
+    gone = []
+    for link in list(root.iter("a")):
+        href = link.get("href")
+        if href is None or href.startswith(("http://", "https://", "mailto:")) or \
+                (href.startswith("#") and href[1:] in ids):
+            continue
+        gone.append(href)
+        link.drop_tag()
+    return tuple(gone)
+
+
+def _unique_ids(root) -> None:
+    """A second element with an id already used gets a new one (EPUBCheck refuses repeats)."""
+    seen: set[str] = set()
+    for element in root.iter():
+        name = element.get("id")
+        if not name:
+            continue
+        unique, n = name, 2
+        while unique in seen:
+            unique, n = f"{name}-{n}", n + 1
+        seen.add(unique)
+        element.set("id", unique)
 
 
 def typeset_title(text: str, language: str = "en") -> str:

@@ -650,8 +650,8 @@ def header_draft(header: dict[str, str], path: Path, chapters: tuple[ChapterDraf
             story[key] = tuple(_split_list(value))
         elif key in ("rating", "status"):
             story[key] = " ".join(value.split())
-    metadata = Metadata(title=" ".join(title.split()), identifier="", authors=(" ".join(writer.split()),) if writer
-                        else (), language=language, story=StoryInfo(**story) if story else None,
+    authors = tuple(" ".join(name.split()) for name in writer.split(";") if name.strip())  # "A; B": two authors
+    metadata = Metadata(title=" ".join(title.split()), identifier="", authors=authors, language=language, story=StoryInfo(**story) if story else None,
                         source=header.get("source", ""))
 
     def prose(key: str) -> Prose | None:

@@ -98,8 +98,8 @@ def _metadata(book: epub.EpubBook, manuscript: Manuscript, page_source: str) -> 
     book.set_language(meta.language)
     if html.direction(meta.language) == "rtl":
         book.set_direction("rtl")  # page-progression-direction on the spine
-    for author in meta.authors:
-        book.add_author(author)
+    for number, author in enumerate(meta.authors, 1):
+        book.add_author(author, uid="creator" if number == 1 else f"creator-{number}")  # ids must be unique
     for name, value in (("publisher", meta.publisher), ("date", meta.date), ("rights", meta.rights)):
         if value:
             book.add_metadata("DC", name, value)
