@@ -12,7 +12,7 @@ import tomllib
 import uuid
 from dataclasses import dataclass, field
 
-from .errors import ManuscriptError, Problem
+from .errors import ManuscriptError, Problem, Warnings
 from .manuscript import Metadata, StoryInfo
 
 TEXT, TEXTS, NUMBER, TABLE = "a string", "a list of strings", "a number", "a table of strings"
@@ -81,10 +81,29 @@ def derive_identifier(title: str, authors: tuple[str, ...]) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'publisher:' + name)}"
 
 
-def parse_book_toml(text: str, path: str = "book.toml") -> BookConfig:
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean_strings(value, key: str, text: str, path: str, warn: Warnings | None):
+    """Strings with the characters no book can hold taken out: TOML escapes (\\u0001) let them in
+    after the file's own text was cleaned. One warning per value."""
+    if isinstance(value, dict):
+        return {k: _clean_strings(v, f"{key}.{k}" if key else k, text, path, warn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_strings(v, key, text, path, warn) for v in value]
+    if isinstance(value, str):
+        cleaned, removed = _INVALID_XML.subn("", value)
+        if removed and warn is not None:
+            warn(f"removed {removed} control character(s) from {key!r}, which cannot appear in a book", path,
+                 _line_of(text, key.rsplit(".", 1)[-1]))
+        return cleaned
+    return value
+
+
+def parse_book_toml(text: str, path: str = "book.toml", warn: Warnings | None = None) -> BookConfig:
     """Check book.toml and return its config; raise a list of Problems naming file and line."""
     try:
-        data = tomllib.loads(text)
+        data = _clean_strings(tomllib.loads(text), "", text, path, warn)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
         message = re.sub(r"\s*\(at line.*\)$", "", str(error))

@@ -323,3 +323,10 @@ def test_numerals_out_of_sequence_never_split_a_story(paragraphs):
     if "I" in values and ("II" in values[values.index("I"):]):
         return  # I then II: that is a sequence
     assert len(parse_story(text).chapters) == 1
+
+
+def test_author_notes_before_the_end_mark_are_end_notes():
+    story = parse_story(f"Chapter 1\n\n{PARAGRAPH}\n\nA/N: Thank you for reading!\n\nTHE END\n")
+    chapter = story.chapters[0]
+    assert chapter.end_notes == ["Thank you for reading!"]
+    assert chapter.blocks[-1] == "THE END\n{: .end-mark }"

@@ -31,7 +31,15 @@ def looks_binary(data: bytes) -> bool:
     if head.startswith(_BINARY_SIGNATURES):
         return True
     control = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13))
-    return bool(head) and control / len(head) > 0.1
+    if not head or control / len(head) <= 0.1:
+        return False
+    # Many control bytes: binary, unless it is clean UTF-8 with no NUL (a short text with a few
+    # stray control characters, which the reader removes).
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return b"\x00" in head
 
 
 def decode_bytes(data: bytes, where: str, warn: Warnings | None = None, what: str = "text") -> str:

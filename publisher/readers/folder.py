@@ -54,7 +54,7 @@ def read_folder(folder: Path, overrides: Overrides, warn: Warnings) -> BookDraft
         problems.append(problem)
         toml_text = ""
     try:
-        config = parse_book_toml(toml_text, where)
+        config = parse_book_toml(toml_text, where, warn)
     except ManuscriptError as error:
         problems += error.problems
         config = BookConfig(Metadata(title="", identifier=""), chapters=_listed_anyway(toml_text))

@@ -483,12 +483,18 @@ def parse_story(text: str) -> Story:
             paragraphs.pop(0)
         # Trailing author's notes (after the story's last words).
         tail: list[str] = []
+        end_mark = None  # "A/N: …" then "THE END": the notes are still the chapter's end notes
+        if paragraphs and paragraphs[-1][0] == "prose" and \
+                _END_MARK.match(" ".join(line.strip() for line in paragraphs[-1][1])):
+            end_mark = paragraphs.pop()
         while paragraphs and paragraphs[-1][0] == "prose":
             last = " ".join(line.strip() for line in paragraphs[-1][1])
             if not _NOTE.match(last):
                 break
             tail.insert(0, last)
             paragraphs.pop()
+        if end_mark is not None:
+            paragraphs.append(end_mark)
         for kind, para_lines in paragraphs:
             joined = " ".join(line.strip() for line in para_lines)
             if kind == "prose" and len(para_lines) == 1 and is_scene_break(para_lines[0]):

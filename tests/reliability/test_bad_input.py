@@ -183,3 +183,49 @@ def test_right_to_left_book(tmp_path):
     text = subprocess.run(["pdftotext", str(tmp_path / "out" / "book.pdf"), "-"], capture_output=True,
                           text=True).stdout
     assert "שלום" in text
+
+
+def test_a_missing_image_after_a_footnote_names_its_own_line(tmp_path):
+    folder = folder_book(tmp_path, {"a.md": "# Title\n\nText.[^1]\n\n[^1]: The note\n\n![A lamp](images/missing.png)\n"})
+    result = run("check", folder)
+    assert result.output == f"error: {folder}/chapters/a.md:7: image 'images/missing.png' not found\n"
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+CONTROL = st.text(alphabet=st.sampled_from(list("\x01\x07\x0b\x1f\ufffe") + list("abc ")), min_size=1, max_size=12)
+TOML_TEXT_KEYS = ("title", "subtitle", "author", "summary", "disclaimer", "dedication", "publisher", "rights",
+                  "series")
+
+
+@settings(max_examples=25, deadline=None)
+@given(key=st.sampled_from(TOML_TEXT_KEYS + ("story.rating", "story.tags", "notes.Beta", "chapter.title",
+                                            "chapter.summary", "chapter.notes", "heading")),
+       value=CONTROL)
+def test_control_characters_in_any_text_field_are_cleaned_never_a_traceback(tmp_path_factory, key, value):
+    """book.toml strings (escaped in TOML), chapter front matter and headings: cleaned with a warning."""
+    import json
+
+    folder = tmp_path_factory.mktemp("ctl") / "book"
+    (folder / "chapters").mkdir(parents=True)
+    escaped = json.dumps("T" + value)  # TOML basic strings take JSON's \\u escapes
+    toml = 'title = "T"\n'
+    if key in TOML_TEXT_KEYS:
+        toml = f"{key} = {escaped}\n" + ("" if key == "title" else toml)
+    elif key.startswith("story."):
+        field = key.split(".")[1]
+        toml += f"[story]\n{field} = " + (f"[{escaped}]" if field == "tags" else escaped) + "\n"
+    elif key.startswith("notes."):
+        toml += f"[notes]\nBeta = {escaped}\n"
+    (folder / "book.toml").write_text(toml)
+    chapter = "Text.\n"
+    if key.startswith("chapter."):
+        chapter = f"---\n{key.split('.')[1]}: T{value}\n---\n\nText.\n"
+    elif key == "heading":
+        chapter = f"# One{value}\n\nText.\n"
+    (folder / "chapters" / "1.md").write_text(chapter, encoding="utf-8")
+    result = run("build", folder, "-o", folder / "out", "-f", "epub")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    if any(c in value for c in "\x01\x07\x0b\x1f\ufffe"):
+        assert "control character(s)" in result.output
