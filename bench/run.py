@@ -79,7 +79,7 @@ def single_document(book: Path, work: Path) -> tuple[Path, list[Path]]:
     """The book as one HTML file and the CSS our PDF writer uses, for the WeasyPrint anchor."""
     from publisher import BuildOptions, read, themes
     from publisher.profiles import margins_for, profile
-    from publisher.writers.print_html import book_document, page_css
+    from publisher.writers.pdf.documents import book_document, page_css
 
     options = BuildOptions()
     manuscript = read(book)

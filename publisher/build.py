@@ -108,7 +108,7 @@ def build_cover(source: Path, out_dir: Path = Path("dist"), options: BuildOption
     manuscript = readers.read(Path(source), warn)
     pdf = render(manuscript, replace(options, formats=("pdf",), impose=""))["pdf"]
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    from .writers.print_cover import write_cover  # WeasyPrint: imported when needed
+    from .writers.pdf.wrap_cover import write_cover  # WeasyPrint: imported when needed
 
     data = write_cover(manuscript, options, pages, paper)
     path = Path(out_dir) / f"{slugify(manuscript.slug)}.cover.pdf"

@@ -254,7 +254,7 @@ def direction(language: str) -> str:
     return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
 
-def page(sections: list[etree._Element], title: str, language: str, stylesheets: list[str],
+def document(sections: list[etree._Element], title: str, language: str, stylesheets: list[str],
          body_class: str = "") -> etree._Element:
     """A whole XHTML document holding the given elements."""
     root = el("html", lang=language)

@@ -15,8 +15,8 @@ _PRELOAD = ["publisher.readers.markup"]
 def will_set_type(jobs: int) -> None:
     """This build lays out pages: start the fork server now, loading WeasyPrint on another core
     while this process reads the book."""
-    if "publisher.writers.typeset" not in _PRELOAD:
-        _PRELOAD.append("publisher.writers.typeset")
+    if "publisher.writers.pdf.setter" not in _PRELOAD:
+        _PRELOAD.append("publisher.writers.pdf.setter")
     if count(jobs) > 1:
         get_context("forkserver").set_forkserver_preload(list(_PRELOAD))
         forkserver.ensure_running()

@@ -21,7 +21,7 @@ from .. import html
 from ..html import Section
 from ..manuscript import Manuscript
 from ..options import BuildOptions
-from ..cover import typographic_cover
+from ..ebook_cover import typographic_cover
 from ..themes import Theme
 from typing import TYPE_CHECKING
 
@@ -46,7 +46,7 @@ def _href(section: Section) -> str:
 
 def _document(section: Section, language: str) -> bytes:
     # A chapter file sits in text/, so the stylesheet and images are one level up.
-    root = html.page([section.element], section.title, language, [f"../{STYLESHEET}"])
+    root = html.document([section.element], section.title, language, [f"../{STYLESHEET}"])
     for img in root.iter(f"{{{html.XHTML}}}img"):
         img.set("src", "../" + img.get("src"))
     return html.serialize(root)
@@ -76,7 +76,7 @@ def _nav(sections: list[Section], manuscript: Manuscript, pages: list[tuple[str,
         for document, label in pages:
             html.child(html.child(items, "li"), "a", label, href=f"{document}.xhtml#page-{label}")
         navs.append(page_list)
-    root = html.page(navs, "Contents", language, [f"../{STYLESHEET}"], body_class="contents-page")
+    root = html.document(navs, "Contents", language, [f"../{STYLESHEET}"], body_class="contents-page")
     return html.serialize(root)
 
 

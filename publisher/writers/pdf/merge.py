@@ -1,4 +1,4 @@
-"""Separately rendered print documents → one book PDF, as if WeasyPrint had set it whole.
+"""Separately set print documents → one book PDF, as if WeasyPrint had set it whole.
 
 The front matter comes first, padded to an even page count; each chapter follows on a recto
 (a blank verso before it when needed); each chapter page gets its folio stamped from the
@@ -22,7 +22,8 @@ from fontTools.ttLib import TTFont
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-from .parts import FontSource, Rendered, keep
+from .cache import keep
+from .jobs import FontSource, SetDocument
 
 FOLIO = Name("/PublisherFolio")
 
@@ -51,7 +52,7 @@ def plan(counts: list[int]) -> Plan:
     return Plan(tuple(counts), tuple(firsts), tuple(blanks))
 
 
-def merge(front: Rendered, chapters: list[Rendered], furniture: list[tuple[int, Rendered]], book: Plan,
+def merge(front: SetDocument, chapters: list[SetDocument], furniture: list[tuple[int, SetDocument]], book: Plan,
           chapter_ids: tuple[str, ...], link_base: str, fonts_dir: Path | None, identifier: bytes,
           finish: Callable[[Pdf], None]) -> bytes:
     """The book's PDF: front matter, chapters with stamped folios, one outline, merged fonts, then `finish`."""

@@ -14,8 +14,9 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ..manuscript import Resource
-from .parts import BASE_URL, FontSource, Job, Rendered, keep
+from ...manuscript import Resource
+from .cache import keep
+from .jobs import BASE_URL, FontSource, Job, SetDocument
 
 # A scene-break ornament alone at the top or foot of a page reads as a stray mark: the paragraph
 # before it starts the next page instead, if it is short enough to leave only a short page.
@@ -66,7 +67,7 @@ def load(job: Job) -> Document:
     return document.render(stylesheets=[_stylesheet(css) for css in job.css], font_config=_fonts())
 
 
-def render(job: Job, fonts_dir: Path | None = None) -> Rendered:
+def set_document(job: Job, fonts_dir: Path | None = None) -> SetDocument:
     """Lay out and write one document; keep its fonts' original files in `fonts_dir`."""
     document = load(job)
     for _ in range(2):  # moving a paragraph can strand another ornament further on: look once more
@@ -83,7 +84,7 @@ def render(job: Job, fonts_dir: Path | None = None) -> Rendered:
         document = load(job)
     pdf = document.write_pdf(pdf_identifier=job.identifier, pdf_variant=job.variant)
     fonts = _keep_fonts(document, fonts_dir) if fonts_dir else ()
-    return Rendered(pdf, tuple(page_firsts(document)), fonts)
+    return SetDocument(pdf, tuple(page_firsts(document)), fonts)
 
 
 def _keep_fonts(document: Document, fonts_dir: Path) -> tuple[FontSource, ...]:

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from lxml import etree
 from weasyprint import CSS, HTML
 
-from .. import html
-from ..cover import ACCENT, BACKGROUND, INK
-from ..errors import OptionError
-from ..manuscript import Manuscript
-from ..options import BuildOptions
-from ..profiles import BLEED_IN, PAPER_THICKNESS
+from ... import html
+from ...ebook_cover import ACCENT, BACKGROUND, INK
+from ...errors import OptionError
+from ...manuscript import Manuscript
+from ...options import BuildOptions
+from ...profiles import BLEED_IN, PAPER_THICKNESS
 
 SPINE_TEXT_MIN_PAGES = 80  # KDP allows spine text from 80 pages
 BARCODE = (2.0, 1.2)  # width, height in inches, 0.25 in from the back cover's trim edges

@@ -1,9 +1,9 @@
 """Manuscript → the XHTML and CSS that WeasyPrint sets as a printed book.
 
-The book is one document (`book_document`) or, to render chapters in parallel, several:
+The book is one document (`book_document`) or, to set chapters in parallel, several:
 the front matter with its contents page, one document per chapter, and the "furniture"
 (the folios alone), which the PDF merge stamps onto the chapter pages. A chapter's own
-pages never depend on where it falls in the book, so a rendered chapter can be reused.
+pages never depend on where it falls in the book, so a chapter once set can be reused.
 """
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .. import html
-from ..html import XHTML, Section
-from ..manuscript import Manuscript
-from ..options import BuildOptions
-from ..profiles import BLEED_IN, Margins, profile
+from ... import html
+from ...html import XHTML, Section
+from ...manuscript import Manuscript
+from ...options import BuildOptions
+from ...profiles import BLEED_IN, Margins, profile
 
-# Chapters render without their folios; the furniture renders only them. The folio lives in
+# Chapters are set without their folios; the furniture has only them. The folio lives in
 # the @bottom-center box in every theme.
 NO_FOLIO_CSS = "@page { @bottom-center { content: none !important; } }\n"
 FOLIO_ONLY_CSS = "@page { " + " ".join(
@@ -107,7 +107,7 @@ def _footnotes_to_page_foot(body: etree._Element) -> None:
 def _document(manuscript: Manuscript, elements: list[etree._Element]) -> bytes:
     """A print document of these sections, its blocks numbered as the EPUB writer numbers them."""
     meta = manuscript.metadata
-    root = html.page(elements, meta.title, meta.language, [])
+    root = html.document(elements, meta.title, meta.language, [])
     head = root.find(f"{{{XHTML}}}head")
     for author in meta.authors:
         html.child(head, "meta", name="author", content=author)
@@ -132,7 +132,7 @@ def book_document(manuscript: Manuscript) -> bytes:
 
 
 @dataclass(frozen=True)
-class BookParts:
+class PrintDocuments:
     """The book as separate documents: front matter (given its contents' folios) and chapters."""
 
     manuscript: Manuscript
@@ -154,11 +154,11 @@ class BookParts:
         return NO_FOLIO_CSS + f"section.chapter {{ string-set: book-title {css_string(self.book_title)}; }}\n"
 
 
-def book_parts(manuscript: Manuscript) -> BookParts:
+def print_documents(manuscript: Manuscript) -> PrintDocuments:
     chapters = _chapters(manuscript)
     title = next(s for s in _print_front_matter(manuscript) if s.name == "titlepage").element
     heading = next(e for e in title.iter(f"{{{XHTML}}}h1"))
-    return BookParts(manuscript, tuple(chapters), tuple(_document(manuscript, [s.element]) for s in chapters),
+    return PrintDocuments(manuscript, tuple(chapters), tuple(_document(manuscript, [s.element]) for s in chapters),
                      " ".join("".join(heading.itertext()).split()))
 
 
