@@ -169,7 +169,7 @@ def _setter_fingerprint() -> tuple[str, ...]:
             return "not installed"
 
     here = Path(__file__).parent
-    code = b"".join((here / name).read_bytes() for name in ("setter.py", "jobs.py", "documents.py"))
+    code = b"".join((here / name).read_bytes() for name in ("setter.py", "weasy.py", "jobs.py", "documents.py"))
     try:
         fonts = subprocess.run(["fc-list", "--format", "%{file} %{family}\n"], capture_output=True,
                                timeout=30).stdout

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lxml import etree
-from weasyprint import CSS, HTML
 
 from ... import html
 from ...ebook_cover import ACCENT, BACKGROUND, INK
@@ -17,6 +16,7 @@ from ...errors import OptionError
 from ...manuscript import Manuscript
 from ...options import BuildOptions
 from ...profiles import BLEED_IN, PAPER_THICKNESS
+from . import weasy
 
 SPINE_TEXT_MIN_PAGES = 80  # KDP allows spine text from 80 pages
 BARCODE = (2.0, 1.2)  # width, height in inches, 0.25 in from the back cover's trim edges
@@ -95,6 +95,5 @@ body {{ margin: 0; width: {size.width:.4f}in; height: {size.height:.4f}in; backg
 .spine-title {{ margin-right: 1.5em; }}
 .spine-author {{ font-variant: small-caps; }}
 """
-    document = HTML(string=etree.tostring(root, encoding="unicode", method="html"))
-    return document.write_pdf(stylesheets=[CSS(string=css)],
-                              pdf_identifier=(meta.identifier + " cover").encode("utf-8"))
+    return weasy.html_to_pdf(etree.tostring(root, encoding="unicode", method="html"), css,
+                             (meta.identifier + " cover").encode("utf-8"))
