@@ -28,17 +28,6 @@ BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "
               "pre", "blockquote", "div", "section", "aside", "nav", "dl", "ul", "ol", "table", "figure"}
 
 
-@dataclass(frozen=True)
-class PageStart:
-    """Where a printed page begins: in a section's n-th block, after `offset` characters of its text
-    (whitespace collapsed). Made from the PDF layout, used for the EPUB's page-break markers."""
-
-    label: str  # the printed folio: "iii", "12"
-    section: str
-    block: int
-    offset: int
-
-
 def blocks(element: etree._Element) -> list[etree._Element]:
     """The block elements of a section, in document order."""
     return [e for e in element.iter() if isinstance(e.tag, str) and etree.QName(e).localname in BLOCK_TAGS]

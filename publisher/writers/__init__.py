@@ -1,5 +1,8 @@
-"""Format name → writer. The print layout is made once and shared: the PDF is written from it and
-the EPUB's page list points into it."""
+"""Format name → writer, all with one signature: (manuscript, theme, options, print layout) → bytes.
+
+The print layout is made once and shared: the PDF is written from it, and the EPUB's page list
+follows its page map (`PrintLayout.page_map`), which is all the EPUB writer sees of it.
+"""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
@@ -8,6 +11,7 @@ from ..manuscript import Manuscript
 from ..options import BuildOptions
 from ..themes import Theme
 from .epub import write_epub
+from .page_map import PageMap
 
 if TYPE_CHECKING:
     from .pdf import PrintLayout
@@ -25,12 +29,17 @@ def write_pdf(manuscript: Manuscript, theme: Theme, options: BuildOptions, layou
 
     return write(manuscript, theme, options, layout)
 
+
+def _epub(manuscript: Manuscript, theme: Theme, options: BuildOptions, layout: "PrintLayout | None" = None) -> bytes:
+    return write_epub(manuscript, theme, layout.page_map if layout else None)
+
+
 # (manuscript, theme, options, print layout or None) → the file's bytes
 Writer = Callable[[Manuscript, Theme, BuildOptions, "PrintLayout | None"], bytes]
 
 WRITERS: dict[str, Writer] = {
-    "epub": write_epub,
+    "epub": _epub,
     "pdf": write_pdf,
 }
 
-__all__ = ["WRITERS", "PrintLayout", "Writer", "lay_out", "write_epub", "write_pdf"]
+__all__ = ["WRITERS", "PageMap", "PrintLayout", "Writer", "lay_out", "write_epub", "write_pdf"]

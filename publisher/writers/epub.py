@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import posixpath
-import uuid
 import zipfile
 from datetime import datetime, timezone
 
@@ -20,13 +19,9 @@ from lxml import etree
 from .. import html
 from ..html import Section
 from ..manuscript import Manuscript
-from ..options import BuildOptions
 from ..ebook_cover import typographic_cover
 from ..themes import Theme
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .pdf import PrintLayout
+from .page_map import PageMap, PageStart
 
 STYLESHEET = "styles/epub.css"
 TEXT_DIR = "text"
@@ -84,13 +79,6 @@ def _href_name(name: str) -> str:
     return f"{name}.xhtml" if name != "toc" else "nav.xhtml"
 
 
-def print_edition(manuscript: Manuscript, options: BuildOptions | None) -> str:
-    """An identifier for the PDF edition the page list follows (same book, same print options)."""
-    options = options or BuildOptions()
-    edition = f"{manuscript.metadata.identifier} print {options.trim} {options.font_size:g}pt {options.theme}"
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, edition)}"
-
-
 def _metadata(book: epub.EpubBook, manuscript: Manuscript, page_source: str) -> None:
     meta = manuscript.metadata
     book.set_identifier(meta.identifier)
@@ -132,12 +120,11 @@ def _metadata(book: epub.EpubBook, manuscript: Manuscript, page_source: str) -> 
         book.add_metadata(None, "meta", value, {"property": name})
 
 
-def write_epub(manuscript: Manuscript, theme: Theme, options: BuildOptions | None = None,
-               layout: "PrintLayout | None" = None) -> bytes:
-    """The finished EPUB file's bytes; with a print layout, page-break markers and a page list."""
+def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = None) -> bytes:
+    """The finished EPUB file's bytes; with a print edition's page map, page-break markers and a page list."""
     language = manuscript.metadata.language
     book = epub.EpubBook()
-    _metadata(book, manuscript, print_edition(manuscript, options) if layout else "")
+    _metadata(book, manuscript, page_map.edition if page_map else "")
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css",
                                 content=theme.epub_css.encode("utf-8")))
     for resource in manuscript.resources:
@@ -147,7 +134,7 @@ def write_epub(manuscript: Manuscript, theme: Theme, options: BuildOptions | Non
     chapters = html.chapter_sections(manuscript)
     spine = []
     sections.insert(0, _cover(book, manuscript))
-    placed = _mark_pages(sections + chapters, layout.page_starts) if layout else []
+    placed = _mark_pages(sections + chapters, page_map.starts) if page_map else []
     for section in sections + chapters:
         item = epub.EpubItem(uid=section.name, file_name=f"{TEXT_DIR}/{_href(section)}",
                              media_type="application/xhtml+xml", content=_document(section, language))
@@ -185,7 +172,7 @@ def _cover(book: epub.EpubBook, manuscript: Manuscript) -> Section:
     return Section("cover", "cover", "Cover", element, "front")
 
 
-def _mark_pages(sections: list[Section], starts: tuple[html.PageStart, ...]) -> list[tuple[str, str]]:
+def _mark_pages(sections: list[Section], starts: tuple[PageStart, ...]) -> list[tuple[str, str]]:
     """Put a page-break marker where each printed page begins; return (document, label) in order."""
     by_name = {section.name: section for section in sections}
     placed = []

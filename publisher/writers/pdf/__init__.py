@@ -23,12 +23,13 @@ from pathlib import Path
 
 import pikepdf
 
-from ... import html, workers
+from ... import workers
 from ...errors import PublisherError
 from ...manuscript import Manuscript, Resource
 from ...options import BuildOptions
 from ...profiles import BLEED_IN, Profile, margins_for, profile
 from ...themes import Theme
+from ..page_map import PageMap, PageStart, print_edition
 from . import merge, documents
 from .cache import Cache, default_root, key
 from .jobs import BASE_URL, Job, SetDocument, set_in_worker
@@ -45,11 +46,17 @@ class PrintLayout:
     pdf: bytes
     labels: tuple[str, ...]
     first_body_page: int
-    page_starts: tuple[html.PageStart, ...]
+    page_starts: tuple[PageStart, ...]
+    edition: str  # the print edition's identifier
 
     @property
     def pages(self) -> int:
         return len(self.labels)
+
+    @property
+    def page_map(self) -> PageMap:
+        """What the EPUB's page list needs of this layout."""
+        return PageMap(self.page_starts, self.edition)
 
 
 def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> PrintLayout:
@@ -98,7 +105,7 @@ def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions) -
         finish(book, first, rules, options.bleed)
         out = io.BytesIO()
         book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
-    return _layout(out.getvalue(), list(done.firsts), first, rules)
+    return _layout(out.getvalue(), list(done.firsts), first, rules, print_edition(manuscript, options))
 
 
 def _output_intent(rules: Profile) -> Resource:
@@ -110,12 +117,12 @@ def _output_intent(rules: Profile) -> Resource:
     return Resource(".publisher/output-intent.icc", "application/vnd.iccprofile", data)
 
 
-def _layout(pdf: bytes, firsts: list, first_body_page: int, rules: Profile) -> PrintLayout:
+def _layout(pdf: bytes, firsts: list, first_body_page: int, rules: Profile, edition: str) -> PrintLayout:
     if rules.even_pages and len(firsts) % 2:
         firsts = firsts + [None]  # the blank page finish() added
     labels = tuple(_roman(i + 1) if i < first_body_page else str(i - first_body_page + 1)
                    for i in range(len(firsts)))
-    return PrintLayout(pdf, labels, first_body_page, tuple(_page_starts(firsts, labels)))
+    return PrintLayout(pdf, labels, first_body_page, tuple(_page_starts(firsts, labels)), edition)
 
 
 class Pool:
@@ -213,7 +220,7 @@ def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptio
     rules = profile(options.profile)
     pdf = merge.merge(front, chapters, furniture, book, tuple(s.name for s in book_documents.sections), LINK_BASE,
                           fonts_dir, identifier, lambda merged: finish(merged, first_body_page, rules, options.bleed))
-    return _layout(pdf, firsts, first_body_page, rules)
+    return _layout(pdf, firsts, first_body_page, rules, print_edition(manuscript, options))
 
 
 def _furniture_chunks(book: merge.Plan) -> list[list[int]]:
@@ -250,7 +257,7 @@ def _page_starts(firsts: list, labels: tuple[str, ...]):
         if first is None:
             continue
         for waiting in pending:
-            yield html.PageStart(waiting, *first)
+            yield PageStart(waiting, *first)
         pending = []
 
 
