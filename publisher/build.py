@@ -44,7 +44,8 @@ def slugify(text: str) -> str:
 
 
 def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(),
-           warn: Warnings | None = None, stage: Callable[[str], None] = lambda name: None) -> dict[str, bytes]:
+           warn: Warnings | None = None, stage: Callable[[str], None] = lambda name: None,
+           on_pages: Callable[[int], None] = lambda count: None) -> dict[str, bytes]:
     """Every requested format's bytes, in memory."""
     theme = themes.load(options.theme)
     # The print layout comes first: the PDF is written from it and the EPUB's page list points into it.
@@ -57,7 +58,7 @@ def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(),
         if warn is not None:
             _warn_glyphs(manuscript, warn)
         stage("laying out pages")
-        layout = lay_out(manuscript, theme, options)
+        layout = lay_out(manuscript, theme, options, on_pages)
     elif warn is not None:
         warn("no print page list in the EPUB: build the PDF too, or pass --page-list")
     files = {}
@@ -83,7 +84,8 @@ def _warn_glyphs(manuscript: Manuscript, warn: Warnings) -> None:
 
 def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = BuildOptions(),
           warn: Warnings | None = None, title: str | None = None, author: str | None = None,
-          stage: Callable[[str], None] = lambda name: None) -> list[Output]:
+          stage: Callable[[str], None] = lambda name: None,
+          on_pages: Callable[[int], None] = lambda count: None) -> list[Output]:
     """Build the book at `source` into `out_dir`; return what was written."""
     # 1. Read and check the whole manuscript: every problem is reported before anything is made.
     stage("reading")
@@ -91,7 +93,7 @@ def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = Bu
         workers.will_set_type(options.jobs)
     manuscript = readers.read(Path(source), warn, title=title, author=author, jobs=options.jobs)
     # 2. Render all formats in memory, so a failure in the last one writes nothing.
-    files = render(manuscript, options, warn, stage)
+    files = render(manuscript, options, warn, stage, on_pages)
     # 3. Only now touch the output folder, one atomic replace per file.
     outputs = []
     for name, data in files.items():

@@ -100,13 +100,14 @@ def build(book: Path, out_dir: Path, formats: tuple[str, ...], theme: str, trim:
         options = BuildOptions(formats=formats or FORMATS, theme=theme, trim=trim, font_size=font_size,
                                profile=profile, bleed=bleed, page_list=page_list, impose=impose or "", signature_sheets=signature_sheets,
                                paper=paper, marks=not no_marks, jobs=jobs, cache=not no_cache)
-        with build_progress(enabled=not quiet) as stage:
+        with build_progress(enabled=not quiet) as progress:
             def announce(name: str) -> None:
                 if verbose:
                     click.echo(f"{time.perf_counter() - started:5.1f} s  {name}", err=True)
-                stage(name)
+                progress.stage(name)
 
-            outputs = build_book(book, out_dir, options, warn, title=title, author=author, stage=announce)
+            outputs = build_book(book, out_dir, options, warn, title=title, author=author, stage=announce,
+                                 on_pages=progress.pages)
     except PublisherError as error:
         _show(warn)
         _fail(error)

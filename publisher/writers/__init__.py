@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 
 
 # WeasyPrint takes a second to import: an EPUB-only build never pays for it.
-def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> "PrintLayout":
+def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions,
+            on_pages: Callable[[int], None] = lambda pages: None) -> "PrintLayout":
+    """Set the book in pages; `on_pages(pages set so far)` is called as its documents are set."""
     from .pdf import lay_out as lay_out_pages
 
-    return lay_out_pages(manuscript, theme, options)
+    return lay_out_pages(manuscript, theme, options, on_pages)
 
 
 def write_pdf(manuscript: Manuscript, theme: Theme, options: BuildOptions, layout: "PrintLayout | None" = None) -> bytes:

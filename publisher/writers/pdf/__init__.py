@@ -16,10 +16,12 @@ import io
 import subprocess
 import tempfile
 from html import escape
+from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Callable
 
 import pikepdf
 
@@ -59,15 +61,20 @@ class PrintLayout:
         return PageMap(self.page_starts, self.edition)
 
 
-def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> PrintLayout:
-    """Typeset the book into pages (the slow step) and finish its PDF."""
+def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions,
+            on_pages: Callable[[int], None] = lambda pages: None) -> PrintLayout:
+    """Set the book in pages (the slow step) and finish its PDF. `on_pages(count)` hears how many of
+    the book's pages are set so far, as each document is set or found in the cache; its last call
+    gives the book's page count."""
     if profile(options.profile).pdf_variant:
-        return lay_out_whole(manuscript, theme, options)
-    cache = Cache(default_root() if options.cache else None)
-    with Pool(options.jobs) as pool, tempfile.TemporaryDirectory(prefix="publisher-fonts-") as scratch:
-        fonts_dir = cache.fonts_dir() or Path(scratch)
-        layout = _lay_out_documents(manuscript, theme, options, pool, cache, fonts_dir)
-    cache.prune()
+        layout = lay_out_whole(manuscript, theme, options, on_pages)
+    else:
+        cache = Cache(default_root() if options.cache else None)
+        with Pool(options.jobs) as pool, tempfile.TemporaryDirectory(prefix="publisher-fonts-") as scratch:
+            fonts_dir = cache.fonts_dir() or Path(scratch)
+            layout = _lay_out_documents(manuscript, theme, options, pool, cache, fonts_dir, on_pages)
+        cache.prune()
+    on_pages(layout.pages)
     return layout
 
 
@@ -85,7 +92,8 @@ def _kdp_margins(options: BuildOptions, set_once):
     return result
 
 
-def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> PrintLayout:
+def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions,
+                  on_pages: Callable[[int], None] = lambda pages: None) -> PrintLayout:
     """The book as one WeasyPrint document: the reference the parallel build must equal."""
     rules = profile(options.profile)
     document, resources = documents.book_document(manuscript), manuscript.resources
@@ -97,6 +105,7 @@ def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions) -
         job = Job(document, (theme.print_css, page_css), resources,
                   manuscript.metadata.identifier.encode("utf-8"), rules.pdf_variant)
         done = set_in_worker(job, None)
+        on_pages(done.pages)
         return done.pages, done
 
     _, done = _kdp_margins(options, once)
@@ -141,18 +150,24 @@ class Pool:
         if self.executor:
             self.executor.shutdown(cancel_futures=True)
 
-    def set(self, jobs: list[Job], cache: Cache, fonts_dir: Path) -> list[SetDocument]:
-        """Each job set in pages, from the cache or now, biggest first to share the work out."""
+    def set(self, jobs: list[Job], cache: Cache, fonts_dir: Path,
+            on_set: Callable[[SetDocument], None]) -> list[SetDocument]:
+        """Each job set in pages, from the cache or now, biggest first to share the work out;
+        `on_set` hears of each document as it is found or set."""
         keys = [key(*_setter_fingerprint(), job.document, *job.css, *(r.name for r in job.resources),
                     *(r.data for r in job.resources), job.identifier or b"", job.variant or "") for job in jobs]
         results: list[SetDocument | None] = [cache.get(k) for k in keys]
+        for found in filter(None, results):
+            on_set(found)
         todo = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: -len(jobs[i].document))
         if self.executor and todo:
             try:
-                futures = {i: self.executor.submit(set_in_worker, jobs[i], fonts_dir) for i in todo}
-                for i, future in futures.items():
+                futures = {self.executor.submit(set_in_worker, jobs[i], fonts_dir): i for i in todo}
+                for future in as_completed(futures):
+                    i = futures[future]
                     results[i] = future.result()
                     cache.put(keys[i], results[i])
+                    on_set(results[i])
             except BrokenProcessPool:
                 # A worker died (out of memory, or a calling script that starts a build when imported):
                 # what is left is set here, one document at a time.
@@ -162,6 +177,7 @@ class Pool:
             if results[i] is None:
                 results[i] = set_in_worker(jobs[i], fonts_dir)
                 cache.put(keys[i], results[i])
+                on_set(results[i])
         return results
 
 
@@ -192,22 +208,29 @@ def _resources_of(document: bytes, resources: tuple[Resource, ...]) -> tuple[Res
 
 
 def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptions, pool: Pool, cache: Cache,
-                   fonts_dir: Path) -> PrintLayout:
+                       fonts_dir: Path, on_pages: Callable[[int], None]) -> PrintLayout:
     book_documents = documents.print_documents(manuscript)
     identifier = manuscript.metadata.identifier.encode("utf-8")
 
     def once(page_css: str):
+        set_so_far = 0
+
+        def count(chapter: SetDocument) -> None:
+            nonlocal set_so_far
+            set_so_far += chapter.pages
+            on_pages(set_so_far)
+
         css = (theme.print_css, page_css)
         chapter_jobs = [Job(doc, css + (book_documents.chapter_css,), _resources_of(doc, manuscript.resources))
                         for doc in book_documents.chapters]
-        chapters = pool.set(chapter_jobs, cache, fonts_dir)
+        chapters = pool.set(chapter_jobs, cache, fonts_dir, count)
         book = merge.plan([c.pages for c in chapters])
         front_doc = book_documents.front(list(book.first_folios), LINK_BASE)
         jobs = [Job(front_doc, css + (documents.KNOWN_FOLIOS_CSS,), _resources_of(front_doc, manuscript.resources))]
         chunks = _furniture_chunks(book)
         jobs += [Job(documents.furniture_document([book.counts[i] for i in chunk], chunk[0] == 0),
                      css + (documents.furniture_css(book.first_folios[chunk[0]]),)) for chunk in chunks]
-        front, *furniture = pool.set(jobs, cache, fonts_dir)
+        front, *furniture = pool.set(jobs, cache, fonts_dir, lambda done: None)  # the folios: no new pages
         front_pages = front.pages + front.pages % 2
         furniture = [(book.first_folios[chunk[0]], r) for chunk, r in zip(chunks, furniture)]
         return front_pages + book.body_pages, front, chapters, furniture, book
@@ -219,7 +242,7 @@ def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptio
     first_body_page = front.pages + front.pages % 2 if chapters else front.pages
     rules = profile(options.profile)
     pdf = merge.merge(front, chapters, furniture, book, tuple(s.name for s in book_documents.sections), LINK_BASE,
-                          fonts_dir, identifier, lambda merged: finish(merged, first_body_page, rules, options.bleed))
+                      fonts_dir, identifier, lambda merged: finish(merged, first_body_page, rules, options.bleed))
     return _layout(pdf, firsts, first_body_page, rules, print_edition(manuscript, options))
 
 
