@@ -44,6 +44,8 @@ def _document(section: Section, language: str) -> bytes:
     root = html.document([section.element], section.title, language, [f"../{STYLESHEET}"])
     for img in root.iter(f"{{{html.XHTML}}}img"):
         img.set("src", "../" + img.get("src"))
+    for element in root.iter():
+        element.attrib.pop("data-block", None)  # the print layout's keys: the page-break markers are placed
     return html.serialize(root)
 
 
@@ -175,17 +177,21 @@ def _cover(book: epub.EpubBook, manuscript: Manuscript) -> Section:
 def _mark_pages(sections: list[Section], starts: tuple[PageStart, ...]) -> list[tuple[str, str]]:
     """Put a page-break marker where each printed page begins; return (document, label) in order."""
     by_name = {section.name: section for section in sections}
+    numbered: dict[str, dict[int, etree._Element]] = {}
     placed = []
     for start in starts:
         section = by_name.get(start.section)
         if section is None:
             continue  # a page of the print edition only (copyright page, printed contents)
-        blocks = html.blocks(section.element)
-        if start.block >= len(blocks):
+        if section.name not in numbered:
+            html.number_blocks(section.element)
+            numbered[section.name] = html.numbered_blocks(section.element)
+        block = numbered[section.name].get(start.block)
+        if block is None:
             continue
         marker = html.el("span", id=f"page-{start.label}", role="doc-pagebreak", epub_type="pagebreak",
                          **{"aria-label": start.label})
-        _insert_at(blocks[start.block], start.offset, marker)
+        _insert_at(block, start.offset, marker)
         placed.append((section.name, start.label))
     return placed
 

@@ -15,7 +15,6 @@ import hashlib
 import io
 import subprocess
 import tempfile
-from html import escape
 from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -96,13 +95,10 @@ def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions,
                   on_pages: Callable[[int], None] = lambda pages: None) -> PrintLayout:
     """The book as one WeasyPrint document: the reference the parallel build must equal."""
     rules = profile(options.profile)
-    document, resources = documents.book_document(manuscript), manuscript.resources
-    if rules.output_intent:
-        resources += (_output_intent(rules),)
-        document = documents.with_output_intent(document, resources[-1].name)
+    document = documents.book_document(manuscript, _output_intent(rules) if rules.output_intent else None)
 
     def once(page_css: str):
-        job = Job(document, (theme.print_css, page_css), resources,
+        job = Job(document.xhtml, (theme.print_css, page_css), document.images,
                   manuscript.metadata.identifier.encode("utf-8"), rules.pdf_variant)
         done = set_in_worker(job, None)
         on_pages(done.pages)
@@ -202,11 +198,6 @@ def _setter_fingerprint() -> tuple[str, ...]:
             hashlib.sha256(code).hexdigest(), hashlib.sha256(b"\n".join(sorted(fonts.splitlines()))).hexdigest())
 
 
-def _resources_of(document: bytes, resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
-    """The resources a document names (as written in its XHTML, where & is &amp;)."""
-    return tuple(r for r in resources if escape(r.name).encode("utf-8") in document or r.name.encode() in document)
-
-
 def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptions, pool: Pool, cache: Cache,
                        fonts_dir: Path, on_pages: Callable[[int], None]) -> PrintLayout:
     book_documents = documents.print_documents(manuscript)
@@ -221,12 +212,12 @@ def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptio
             on_pages(set_so_far)
 
         css = (theme.print_css, page_css)
-        chapter_jobs = [Job(doc, css + (book_documents.chapter_css,), _resources_of(doc, manuscript.resources))
-                        for doc in book_documents.chapters]
+        chapter_jobs = [Job(doc, css + (book_documents.chapter_css,), images)
+                        for doc, images in zip(book_documents.chapters, book_documents.chapter_images)]
         chapters = pool.set(chapter_jobs, cache, fonts_dir, count)
         book = merge.plan([c.pages for c in chapters])
         front_doc = book_documents.front(list(book.first_folios), LINK_BASE)
-        jobs = [Job(front_doc, css + (documents.KNOWN_FOLIOS_CSS,), _resources_of(front_doc, manuscript.resources))]
+        jobs = [Job(front_doc.xhtml, css + (documents.KNOWN_FOLIOS_CSS,), front_doc.images)]
         chunks = _furniture_chunks(book)
         jobs += [Job(documents.furniture_document([book.counts[i] for i in chunk], chunk[0] == 0),
                      css + (documents.furniture_css(book.first_folios[chunk[0]]),)) for chunk in chunks]

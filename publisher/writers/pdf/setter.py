@@ -15,11 +15,12 @@ from lxml import etree
 from ... import html
 from . import weasy
 from .cache import keep
+from .documents import template
 from .jobs import FontSource, Job, SetDocument
 
 # A scene-break ornament alone at the top or foot of a page reads as a stray mark: the paragraph
 # before it starts the next page instead, if it is short enough to leave only a short page.
-MOVE_BEFORE_ORNAMENT_CSS = "[data-before-ornament] { break-before: page; }\n"
+MOVE_BEFORE_ORNAMENT_CSS = template("move-before-ornament.css")
 MOST_LINES_MOVED = 6
 
 # Whoever imports this module sets type: a worker's fork server imports it to load WeasyPrint once.
