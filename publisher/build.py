@@ -56,7 +56,7 @@ def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(),
                 f"{manuscript.slug}: {len(manuscript.chapters):,} chapters are more than one printed volume holds "
                 f"(at most {MAX_PRINT_CHAPTERS:,}): build the EPUB with --format epub, or split the book")
         if warn is not None:
-            _warn_glyphs(manuscript, warn)
+            _warn_glyphs(manuscript, theme.book_face, warn)
         stage("laying out pages")
         layout = lay_out(manuscript, theme, options, on_pages)
     elif warn is not None:
@@ -73,8 +73,8 @@ def render(manuscript: Manuscript, options: BuildOptions = BuildOptions(),
     return files
 
 
-def _warn_glyphs(manuscript: Manuscript, warn: Warnings) -> None:
-    fallback, nowhere = missing_glyphs(manuscript)
+def _warn_glyphs(manuscript: Manuscript, face: str, warn: Warnings) -> None:
+    fallback, nowhere = missing_glyphs(manuscript, face)
     if fallback:
         warn(f"{len(fallback)} character(s) not in the book face, set in a fallback font: {describe(fallback)}")
     if nowhere:
