@@ -23,7 +23,7 @@ from .manuscript import Manuscript
 from .options import BuildOptions
 from .output import write_atomic
 from .profiles import check_pdf, profile
-from .writers import WRITERS, lay_out
+from .writers import SETTER_MODULE, WRITERS, lay_out
 
 
 # Each chapter opens on a recto: past this many, a PDF is no book (and takes many minutes).
@@ -89,8 +89,8 @@ def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = Bu
     """Build the book at `source` into `out_dir`; return what was written."""
     # 1. Read and check the whole manuscript: every problem is reported before anything is made.
     stage("reading")
-    if options.lays_out_pages:
-        workers.will_set_type(options.jobs)
+    if options.lays_out_pages:  # the workers load WeasyPrint while this process reads the book
+        workers.start(options.jobs, ("publisher.readers.markup", SETTER_MODULE))
     manuscript = readers.read(Path(source), warn, title=title, author=author, jobs=options.jobs)
     # 2. Render all formats in memory, so a failure in the last one writes nothing.
     files = render(manuscript, options, warn, stage, on_pages)

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from .pdf import PrintLayout
 
 
+# What a worker that sets type imports first (WeasyPrint, through it): a build starts the workers'
+# fork server with it while the book is read (workers.start).
+SETTER_MODULE = "publisher.writers.pdf.setter"
+
+
 # WeasyPrint takes a second to import: an EPUB-only build never pays for it.
 def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions,
             on_pages: Callable[[int], None] = lambda pages: None) -> "PrintLayout":
@@ -44,4 +49,4 @@ WRITERS: dict[str, Writer] = {
     "pdf": write_pdf,
 }
 
-__all__ = ["WRITERS", "PageMap", "PrintLayout", "Writer", "lay_out", "write_epub", "write_pdf"]
+__all__ = ["SETTER_MODULE", "WRITERS", "PageMap", "PrintLayout", "Writer", "lay_out", "write_epub", "write_pdf"]

@@ -25,7 +25,6 @@ from .page_map import PageMap, PageStart
 
 STYLESHEET = "styles/epub.css"
 TEXT_DIR = "text"
-OPF = "http://www.idpf.org/2007/opf"
 
 
 def build_time() -> datetime:
@@ -98,16 +97,12 @@ def _metadata(book: epub.EpubBook, manuscript: Manuscript, page_source: str) -> 
     if manuscript.front_matter.summary_html:
         text = "".join(html.fragment(f"<div>{manuscript.front_matter.summary_html}</div>")[0].itertext())
         book.add_metadata("DC", "description", " ".join(text.split()))
-    has_images = True  # every book has a cover image
-    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
-    if has_images:
-        features.append("alternativeText")
+    # Every book shows at least one image, its cover (its own or a typographic one), with alt text.
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"]
     if page_source:
         features += ["pageNavigation", "printPageNumbers"]
-    properties = [("schema:accessMode", "textual")]
-    if has_images:
-        properties.append(("schema:accessMode", "visual"))
-    properties += [("schema:accessModeSufficient", "textual")]
+    properties = [("schema:accessMode", "textual"), ("schema:accessMode", "visual"),
+                  ("schema:accessModeSufficient", "textual")]
     properties += [("schema:accessibilityFeature", f) for f in features]
     properties += [("schema:accessibilityHazard", "none"),
                    ("schema:accessibilitySummary",

@@ -30,6 +30,7 @@ from ...manuscript import Manuscript, Resource
 from ...options import BuildOptions
 from ...profiles import BLEED_IN, Profile, margins_for, profile
 from ...themes import Theme
+from .. import SETTER_MODULE
 from ..page_map import PageMap, PageStart, print_edition
 from . import merge, documents
 from .cache import Cache, default_root, key
@@ -136,8 +137,7 @@ class Pool:
     def __init__(self, jobs: int):
         self.executor = None
         if workers.count(jobs) > 1:
-            workers.will_set_type(jobs)
-            self.executor = workers.executor(jobs)
+            self.executor = workers.executor(jobs, (SETTER_MODULE,))
 
     def __enter__(self):
         return self
