@@ -93,13 +93,23 @@ def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = Bu
         workers.start(options.jobs, ("publisher.readers.markup", SETTER_MODULE))
     manuscript = readers.read(Path(source), warn, title=title, author=author, jobs=options.jobs)
     # 2. Render all formats in memory, so a failure in the last one writes nothing.
-    files = render(manuscript, options, warn, stage, on_pages)
+    pages_set: list[int] = []  # the layout's last report is the book's page count
+
+    def count(pages: int) -> None:
+        pages_set.append(pages)
+        on_pages(pages)
+
+    files = render(manuscript, options, warn, stage, count)
     # 3. Only now touch the output folder, one atomic replace per file.
     outputs = []
     for name, data in files.items():
         path = Path(out_dir) / f"{slugify(manuscript.slug)}.{name}"
         write_atomic(path, data)
-        pages = len(PdfReader(io.BytesIO(data)).pages) if name.endswith("pdf") else 0
+        pages = 0
+        if name == "pdf":
+            pages = pages_set[-1]
+        elif name.endswith(".pdf"):  # the imposed sheets
+            pages = len(PdfReader(io.BytesIO(data)).pages)
         outputs.append(Output(name, path, len(data), pages))
     return outputs
 
@@ -108,8 +118,7 @@ def build_cover(source: Path, out_dir: Path = Path("dist"), options: BuildOption
                 paper: str = "white", warn: Warnings | None = None) -> Output:
     """Lay out the interior to count its pages, then write the full-wrap cover sized for them."""
     manuscript = readers.read(Path(source), warn)
-    pdf = render(manuscript, replace(options, formats=("pdf",), impose=""))["pdf"]
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    pages = lay_out(manuscript, themes.load(options.theme), replace(options, formats=("pdf",), impose="")).pages
     from .writers.pdf.wrap_cover import write_cover  # WeasyPrint: imported when needed
 
     data = write_cover(manuscript, options, pages, paper)
