@@ -20,7 +20,8 @@ FONT = "html { font-family: 'DejaVu Serif'; font-size: 10pt; }"
 
 
 def _doc(body: str) -> bytes:
-    return f'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body>{body}</body></html>'.encode()
+    return (f'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head>'
+            f'<body>{body}</body></html>').encode()
 
 
 def _lay_out(body: str, *css: str, resources: tuple[Resource, ...] = ()):
@@ -101,7 +102,8 @@ def test_document_fonts_give_the_original_font_file():
 def test_pdf_fonts_are_type0_identity_subsets_with_widths_and_text():
     pdf = _pdf(_bare("<p>Hx</p>"))
     [font] = _fonts(pdf)
-    assert (font.Subtype, font.Encoding) == ("/Type0", "/Identity-H"), "WeasyPrint's PDF fonts are no longer Type0 Identity-H"
+    assert (font.Subtype, font.Encoding) == ("/Type0", "/Identity-H"), \
+        "WeasyPrint's PDF fonts are no longer Type0 Identity-H"
     assert {"/FontFile2", "/FontFile3"} & set(font.DescendantFonts[0].FontDescriptor.keys()), \
         "the font file is no longer a FontFile2 or FontFile3"
     text = weasy.glyph_text(font.ToUnicode.read_bytes())

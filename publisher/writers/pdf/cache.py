@@ -1,4 +1,4 @@
-"""Set print documents, kept on disk under a hash of everything that shapes them.
+"""A key (a hash of everything that shapes a set print document) → that document as set before, kept on disk.
 
 A rebuild after an edit sets again only the chapters whose text changed. A key covers the
 document, its style sheets and the versions of publisher and WeasyPrint, so an entry is never

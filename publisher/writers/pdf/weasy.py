@@ -36,8 +36,9 @@ def _check_version() -> str:
     except PackageNotFoundError:
         raise PublisherError("WeasyPrint is not installed: pip install 'weasyprint>=70,<71'") from None
     if found.split(".")[0] != WRITTEN_FOR:
+        pin = f"weasyprint>={WRITTEN_FOR},<{int(WRITTEN_FOR) + 1}"
         raise PublisherError(f"WeasyPrint {found} is installed, but publisher's PDF writer reads the internals of "
-                             f"WeasyPrint {WRITTEN_FOR}.x: pip install 'weasyprint>={WRITTEN_FOR},<{int(WRITTEN_FOR) + 1}'")
+                             f"WeasyPrint {WRITTEN_FOR}.x: pip install '{pin}'")
     return found
 
 
