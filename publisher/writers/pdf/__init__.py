@@ -5,8 +5,9 @@ heads, a contents page with the chapters' folios, footnotes at the foot of their
 
 The book is set as several documents: the chapters are set separately in a pool of processes,
 each kept in a cache under a hash of its text and style, and the documents are merged into one
-PDF with continuous folios (documents.py makes them, setter.py sets one, merge.py joins them). A PDF/X variant, which a
-merge would break, is set as one whole document.
+PDF with continuous folios (documents.py makes them, setter.py sets one, merge.py joins them).
+A PDF/X variant, which a merge would break, is set as one whole document. Only weasy.py touches
+WeasyPrint.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from ...profiles import BLEED_IN, Profile, margins_for, profile
 from ...themes import Theme
 from .. import SETTER_MODULE
 from ..page_map import PageMap, PageStart, print_edition
-from . import merge, documents
+from . import documents, merge
 from .cache import Cache, default_root, key
 from .jobs import BASE_URL, Job, SetDocument, set_in_worker
 
