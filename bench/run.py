@@ -79,13 +79,13 @@ def single_document(book: Path, work: Path) -> tuple[Path, list[Path]]:
     """The book as one HTML file and the CSS our PDF writer uses, for the WeasyPrint anchor."""
     from publisher import BuildOptions, read, themes
     from publisher.profiles import margins_for, profile
-    from publisher.writers.print_html import book_document, page_css
+    from publisher.writers.pdf.documents import book_document, page_css
 
     options = BuildOptions()
     manuscript = read(book)
     theme = themes.load(options.theme)
     html = work / "book.html"
-    html.write_bytes(book_document(manuscript))
+    html.write_bytes(book_document(manuscript).xhtml)
     css = [work / "print.css", work / "page.css"]
     css[0].write_text(theme.print_css)
     css[1].write_text(page_css(options, margins_for(options.trim_size, profile(options.profile))))

@@ -1,4 +1,4 @@
-"""A Manuscript's text → the characters its book face cannot draw, and those no font here can.
+"""A Manuscript's text and a book face → the characters the face cannot draw, and those no font here can.
 
 WeasyPrint (through fontconfig) sets a character the book face lacks in another installed font;
 the author should know which characters that is, and which will print as empty boxes.
@@ -14,9 +14,6 @@ import unicodedata
 from fontTools.ttLib import TTCollection, TTFont
 
 from .manuscript import Manuscript
-
-BOOK_FACE = "EB Garamond 12"
-
 
 @functools.lru_cache(maxsize=None)
 def _cmap(path: str) -> frozenset[int]:
@@ -49,8 +46,9 @@ def _characters(manuscript: Manuscript) -> set[str]:
     return {c for c in set(text) if not c.isspace() and unicodedata.category(c)[0] != "C"}
 
 
-def missing_glyphs(manuscript: Manuscript, face: str = BOOK_FACE) -> tuple[list[str], list[str]]:
-    """(characters set in a fallback font, characters no installed font has), sorted."""
+def missing_glyphs(manuscript: Manuscript, face: str) -> tuple[list[str], list[str]]:
+    """(characters set in a fallback font, characters no installed font has), sorted; `face` is the
+    theme's book face (Theme.book_face)."""
     chars = _characters(manuscript)
     book = set().union(*(_cmap(path) for path in _font_files(face)))
     if not book:

@@ -28,20 +28,23 @@ BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "
               "pre", "blockquote", "div", "section", "aside", "nav", "dl", "ul", "ol", "table", "figure"}
 
 
-@dataclass(frozen=True)
-class PageStart:
-    """Where a printed page begins: in a section's n-th block, after `offset` characters of its text
-    (whitespace collapsed). Made from the PDF layout, used for the EPUB's page-break markers."""
-
-    label: str  # the printed folio: "iii", "12"
-    section: str
-    block: int
-    offset: int
-
-
 def blocks(element: etree._Element) -> list[etree._Element]:
     """The block elements of a section, in document order."""
     return [e for e in element.iter() if isinstance(e.tag, str) and etree.QName(e).localname in BLOCK_TAGS]
+
+
+def number_blocks(element: etree._Element) -> None:
+    """Give each block of a section its key, data-block="<section id>:<n>", which a printed page's
+    start names; a section numbered already keeps its numbers."""
+    if element.get("data-block") is None:
+        for number, block in enumerate(blocks(element)):
+            block.set("data-block", f"{element.get('id')}:{number}")
+
+
+def numbered_blocks(element: etree._Element) -> dict[int, etree._Element]:
+    """A numbered section's blocks by number."""
+    return {int(block.get("data-block").rsplit(":", 1)[1]): block
+            for block in element.iter() if isinstance(block.tag, str) and block.get("data-block")}
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,6 @@ class Section:
     element: etree._Element
     matter: str  # "front", "body" or "back"
     in_toc: bool = False
-    chapter: Chapter | None = None
 
 
 def el(tag: str, text: str | None = None, /, **attributes: str) -> etree._Element:
@@ -109,7 +111,7 @@ def _prefix_ids(element: etree._Element, prefix: str) -> None:
             node.set("href", "#" + fix(href[1:]))
 
 
-def _footnotes(body: etree._Element) -> None:
+def note_asides(body: etree._Element) -> None:
     """Python-Markdown's footnotes → EPUB 3 noterefs and footnote asides, with back links."""
     for ref in body.iter(f"{{{XHTML}}}a"):
         if ref.get("class") == "footnote-ref":
@@ -143,7 +145,9 @@ def _note(parent: etree._Element, html: str, css_class: str, label: str) -> None
     _append_html(aside, html)
 
 
-def chapter_section(chapter: Chapter) -> Section:
+def chapter_section(chapter: Chapter, footnotes: Callable[[etree._Element], None] = note_asides) -> Section:
+    """A chapter; `footnotes(body)` makes its notes as the writer wants them (EPUB asides by default).
+    Its blocks are numbered before that, so both writers' blocks have the same keys."""
     element = section(chapter.slug, "chapter", "doc-chapter", "chapter", chapter.title)
     if chapter.summary_html:
         summary = child(element, "div", role="doc-abstract", **{"class": "chapter-summary", "aria-label": "Summary"})
@@ -152,14 +156,15 @@ def chapter_section(chapter: Chapter) -> Section:
         _note(element, chapter.notes_html, "chapter-notes", "Notes")
     body = child(element, "div", **{"class": "chapter-body"})
     _append_html(body, chapter.body_html)
-    _footnotes(body)
     if chapter.end_notes_html:
         _note(element, chapter.end_notes_html, "chapter-end-notes", "End notes")
+    number_blocks(element)
+    footnotes(body)
     _prefix_ids(body, chapter.slug)
     first = next((p for p in body if p.tag == f"{{{XHTML}}}p"), None)
     if first is not None:
         first.set("class", ((first.get("class") or "") + " first").strip())
-    return Section(chapter.slug, "chapter", chapter.title, element, "body", in_toc=True, chapter=chapter)
+    return Section(chapter.slug, "chapter", chapter.title, element, "body", in_toc=True)
 
 
 def title_section(manuscript: Manuscript) -> Section:
@@ -231,8 +236,9 @@ def front_sections(manuscript: Manuscript) -> list[Section]:
     return sections
 
 
-def chapter_sections(manuscript: Manuscript) -> list[Section]:
-    return [chapter_section(chapter) for chapter in manuscript.chapters]
+def chapter_sections(manuscript: Manuscript,
+                     footnotes: Callable[[etree._Element], None] = note_asides) -> list[Section]:
+    return [chapter_section(chapter, footnotes) for chapter in manuscript.chapters]
 
 
 def contents(sections: list[Section], href: Callable[[Section], str], title: str = "Contents") -> etree._Element:
@@ -254,7 +260,7 @@ def direction(language: str) -> str:
     return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
 
-def page(sections: list[etree._Element], title: str, language: str, stylesheets: list[str],
+def document(sections: list[etree._Element], title: str, language: str, stylesheets: list[str],
          body_class: str = "") -> etree._Element:
     """A whole XHTML document holding the given elements."""
     root = el("html", lang=language)

@@ -1,67 +1,59 @@
-"""Build stages → what the author sees while waiting: rich progress on a terminal, else nothing.
+"""Build stages and pages set → what the author sees while waiting: rich progress on a terminal, else nothing.
 
-The library reports stages through a callback; WeasyPrint reports each page it lays out on its
-progress logger, which this display counts.
+The library reports through two callbacks, `stage(name)` as each stage starts and `pages(count)`
+as the print layout's documents are set (in this process or in workers); `build_progress` yields
+an object with both.
 """
 from __future__ import annotations
 
-import logging
-import re
 import sys
 from contextlib import contextmanager
+from typing import Iterator
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-_PAGE = re.compile(r"Creating layout - Page (\d+)")
+
+class Silent:
+    """Progress that shows nothing (not a terminal, or --quiet)."""
+
+    def stage(self, name: str) -> None:
+        pass
+
+    def pages(self, count: int) -> None:
+        pass
 
 
-class _PageCounter(logging.Handler):
-    def __init__(self, on_page):
-        super().__init__(logging.INFO)
-        self.on_page = on_page
+class Shown(Silent):
+    """One line of progress per stage; the stage that lays out pages counts them."""
 
-    def emit(self, record: logging.LogRecord) -> None:
-        match = _PAGE.search(record.getMessage())
-        if match:
-            self.on_page(int(match[1]))
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.task = None
 
+    def stage(self, name: str) -> None:
+        self.done()
+        self.task = self.progress.add_task(name, total=None, count="")
 
-class _Reporter:
-    def __init__(self, stage, pages):
-        self.stage, self.pages = stage, pages
+    def pages(self, count: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, count=f"{count} pages")
+
+    def done(self) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=1, total=1)
 
 
 @contextmanager
-def build_progress(enabled: bool = True):
-    """Yield a stage callback: stage("laying out pages") starts a new line of progress."""
+def build_progress(enabled: bool = True) -> Iterator[Silent]:
+    """Yield the progress display: `.stage("laying out pages")` starts a line, `.pages(120)` counts."""
     console = Console(stderr=True)
     if not (enabled and console.is_terminal and sys.stderr.isatty()):
-        yield _Reporter(lambda stage: None, lambda count: None)
+        yield Silent()
         return
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
-        current = {"task": None}
-
-        def stage(name: str) -> None:
-            if current["task"] is not None:
-                progress.update(current["task"], completed=1, total=1)
-            current["task"] = progress.add_task(name, total=None, count="")
-
-        def on_page(number: int) -> None:
-            if current["task"] is not None:
-                progress.update(current["task"], count=f"page {number}")
-
-        logger = logging.getLogger("weasyprint.progress")
-        handler = _PageCounter(on_page)
-        level = logger.level
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        try:
-            yield _Reporter(stage, on_page)
-            if current["task"] is not None:
-                progress.update(current["task"], completed=1, total=1)
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
+        shown = Shown(progress)
+        yield shown
+        shown.done()

@@ -1,24 +1,22 @@
-"""Worker processes for the stages that fan out over chapters: converting them, setting them in type.
+"""Jobs and the modules they need → worker processes for the stages that fan out over chapters
+(converting them, setting them in type).
 
-Workers start from a fork server that has already imported what they need, so each starts in
-milliseconds; a build that makes a PDF also preloads WeasyPrint there, off the main process.
+Workers start from one fork server that has already imported the modules its first caller named,
+so each starts in milliseconds; a build that makes a PDF starts it early, loading WeasyPrint on
+another core while this process reads the book.
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import forkserver, get_context
 
-_PRELOAD = ["publisher.readers.markup"]
 
-
-def will_set_type(jobs: int) -> None:
-    """This build lays out pages: start the fork server now, loading WeasyPrint on another core
-    while this process reads the book."""
-    if "publisher.writers.typeset" not in _PRELOAD:
-        _PRELOAD.append("publisher.writers.typeset")
+def start(jobs: int, preload: Sequence[str]) -> None:
+    """Start the fork server now (for more than one job) with the modules `preload` imported."""
     if count(jobs) > 1:
-        get_context("forkserver").set_forkserver_preload(list(_PRELOAD))
+        get_context("forkserver").set_forkserver_preload(list(preload))
         forkserver.ensure_running()
 
 
@@ -32,7 +30,8 @@ def count(jobs: int) -> int:
         return os.cpu_count() or 1
 
 
-def executor(jobs: int) -> ProcessPoolExecutor:
+def executor(jobs: int, preload: Sequence[str] = ()) -> ProcessPoolExecutor:
+    """A pool of `jobs` workers; `preload` is imported in the fork server if this starts it."""
     context = get_context("forkserver")
-    context.set_forkserver_preload(list(_PRELOAD))  # no effect once the server runs: it is shared
+    context.set_forkserver_preload(list(preload))  # no effect once the server runs: it is shared
     return ProcessPoolExecutor(count(jobs), mp_context=context)

@@ -160,8 +160,8 @@ def test_a_stranded_ornament_is_moved_after_layout(lead, tmp_path):
     the foot or the head of a page; the check after layout moves the paragraph before it."""
     from publisher import BuildOptions, read, themes
     from publisher.profiles import margins_for, profile
-    from publisher.writers import print_html, typeset
-    from publisher.writers.parts import Job
+    from publisher.writers.pdf import documents, setter
+    from publisher.writers.pdf.jobs import Job
 
     lines = [f"Line {i} of the evening, when the lamps were lit one after another along the quay."
              for i in range(lead)]
@@ -171,14 +171,14 @@ def test_a_stranded_ornament_is_moved_after_layout(lead, tmp_path):
     story.write_text("Title: Scenes\nAuthor: Test\n\nChapter One\n\n" + "\n\n".join(lines) + "\n\n* * *\n\n"
                      + "\n\n".join(after) + "\n")
     options = BuildOptions()
-    parts = print_html.book_parts(read(story))
+    book = documents.print_documents(read(story))
     no_avoid = "hr.scene-break { break-before: auto !important; break-after: auto !important; }"
-    job = Job(parts.chapters[0], (themes.load("classic").print_css,
-                                  print_html.page_css(options, margins_for(options.trim_size, profile("home"))),
-                                  parts.chapter_css, no_avoid))
-    assert typeset.stranded_scene_breaks(typeset.load(job)), "the case no longer strands an ornament"
+    job = Job(book.chapters[0], (themes.load("classic").print_css,
+                                 documents.page_css(options, margins_for(options.trim_size, profile("home"))),
+                                 book.chapter_css, no_avoid))
+    assert setter.stranded_scene_breaks(setter.load(job)), "the case no longer strands an ornament"
     path = tmp_path / "chapter.pdf"
-    path.write_bytes(typeset.render(job).pdf)
+    path.write_bytes(setter.set_document(job).pdf)
     ornaments = 0
     for index, text in enumerate(page_texts(path)):
         lines = [line.strip() for line in text.splitlines() if line.strip()]

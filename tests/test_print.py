@@ -121,7 +121,7 @@ def test_cover_width_is_two_trims_spine_and_bleed(tmp_path, built, paper, per_pa
 
 
 def test_cover_spine_text_only_when_wide_enough(built, tmp_path):
-    from publisher.writers.print_cover import write_cover
+    from publisher.writers.pdf.wrap_cover import write_cover
 
     manuscript = read(SAMPLE)
     thin = subprocess.run(["pdftotext", "-", "-"], input=write_cover(manuscript, BuildOptions(), 40),

@@ -20,7 +20,7 @@ from ..manuscript import Manuscript
 from ..options import BuildOptions
 from ..output import check_destination, slugify, write_all
 from ..readers import Overrides
-from ..writers import WRITERS, lay_out
+from ..writers import SETTER_MODULE, WRITERS, lay_out
 
 # Each chapter opens on a recto: past this many, a PDF is no book (and takes many minutes).
 MAX_PRINT_CHAPTERS = 2000
@@ -45,7 +45,8 @@ def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = Bu
     warn = warn if warn is not None else Warnings()
     stage("reading")
     if options.lays_out_pages:
-        workers.will_set_type(options.jobs)  # WeasyPrint loads in the fork server while the book is read
+        # WeasyPrint loads in the fork server while the book is read.
+        workers.start(options.jobs, ("publisher.readers.markup", SETTER_MODULE))
     manuscript = readers.read(Path(source), warn, overrides(options), jobs=options.jobs)
     paths = {name: Path(out_dir) / f"{slugify(manuscript.slug)}.{name}" for name in _names(options)}
     for path in paths.values():
@@ -83,7 +84,7 @@ def _make(manuscript: Manuscript, options: BuildOptions, warn: Warnings | None, 
                 f"{manuscript.slug}: {len(manuscript.chapters):,} chapters are more than one printed volume holds "
                 f"(at most {MAX_PRINT_CHAPTERS:,}): build the EPUB with --format epub, or split the book")
         if warn is not None:
-            _warn_glyphs(manuscript, theme, warn)
+            _warn_glyphs(manuscript, theme.book_face, warn)
         stage("laying out pages")
         layout = lay_out(manuscript, theme, options, on_pages)
     elif warn is not None:
@@ -109,16 +110,10 @@ def _count_pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def _warn_glyphs(manuscript: Manuscript, theme: themes.Theme, warn: Warnings) -> None:
-    fallback, nowhere = missing_glyphs(manuscript, *_face(theme))
+def _warn_glyphs(manuscript: Manuscript, face: str, warn: Warnings) -> None:
+    fallback, nowhere = missing_glyphs(manuscript, face)
     if fallback:
         warn(f"{len(fallback)} character(s) not in the book face, set in a fallback font: {describe(fallback)}")
     if nowhere:
         warn(f"{len(nowhere)} character(s) no installed font can print (they will show as boxes): "
              f"{describe(nowhere)}")
-
-
-def _face(theme: themes.Theme) -> tuple[str, ...]:
-    """The theme's book face, where the theme names one."""
-    face = getattr(theme, "book_face", "")
-    return (face,) if face else ()

@@ -18,7 +18,7 @@ def build_cover(source: Path, out_dir: Path = Path("dist"), options: BuildOption
     (the interior paper: white or cream)."""
     manuscript = readers.read(Path(source), warn, overrides(options))
     layout = lay_out(manuscript, themes.load(options.theme), replace(options, formats=("pdf",), impose=""))
-    from ..writers.print_cover import write_cover  # WeasyPrint: imported when needed
+    from ..writers.pdf.wrap_cover import write_cover  # WeasyPrint: imported when needed
 
     data = write_cover(manuscript, options, layout.pages, stock)
     path = Path(out_dir) / f"{slugify(manuscript.slug)}.cover.pdf"

@@ -38,7 +38,7 @@ def _convert_all(bodies: list[Prose], language: str, jobs: int) -> list[markup.F
     if workers.count(jobs) < 2 or len(bodies) < PARALLEL_CHAPTERS or sum(len(b.text) for b in bodies) < PARALLEL_CHARACTERS:
         return [None] * len(bodies)
     try:
-        with workers.executor(jobs) as pool:
+        with workers.executor(jobs, ("publisher.readers.markup",)) as pool:
             return list(pool.map(markup.convert, [b.text for b in bodies], [language] * len(bodies),
                                  [b.format for b in bodies], chunksize=8))
     except BrokenProcessPool:

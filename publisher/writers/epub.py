@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import posixpath
-import uuid
 import zipfile
 from datetime import datetime, timezone
 
@@ -20,17 +19,12 @@ from lxml import etree
 from .. import html
 from ..html import Section
 from ..manuscript import Manuscript
-from ..options import BuildOptions
-from ..cover import typographic_cover
+from ..ebook_cover import typographic_cover
 from ..themes import Theme
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .pdf import PrintLayout
+from .page_map import PageMap, PageStart
 
 STYLESHEET = "styles/epub.css"
 TEXT_DIR = "text"
-OPF = "http://www.idpf.org/2007/opf"
 
 
 def build_time() -> datetime:
@@ -46,9 +40,11 @@ def _href(section: Section) -> str:
 
 def _document(section: Section, language: str) -> bytes:
     # A chapter file sits in text/, so the stylesheet and images are one level up.
-    root = html.page([section.element], section.title, language, [f"../{STYLESHEET}"])
+    root = html.document([section.element], section.title, language, [f"../{STYLESHEET}"])
     for img in root.iter(f"{{{html.XHTML}}}img"):
         img.set("src", "../" + img.get("src"))
+    for element in root.iter():
+        element.attrib.pop("data-block", None)  # the print layout's keys: the page-break markers are placed
     return html.serialize(root)
 
 
@@ -76,19 +72,12 @@ def _nav(sections: list[Section], manuscript: Manuscript, pages: list[tuple[str,
         for document, label in pages:
             html.child(html.child(items, "li"), "a", label, href=f"{document}.xhtml#page-{label}")
         navs.append(page_list)
-    root = html.page(navs, "Contents", language, [f"../{STYLESHEET}"], body_class="contents-page")
+    root = html.document(navs, "Contents", language, [f"../{STYLESHEET}"], body_class="contents-page")
     return html.serialize(root)
 
 
 def _href_name(name: str) -> str:
     return f"{name}.xhtml" if name != "toc" else "nav.xhtml"
-
-
-def print_edition(manuscript: Manuscript, options: BuildOptions | None) -> str:
-    """An identifier for the PDF edition the page list follows (same book, same print options)."""
-    options = options or BuildOptions()
-    edition = f"{manuscript.metadata.identifier} print {options.trim} {options.font_size:g}pt {options.theme}"
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, edition)}"
 
 
 def _metadata(book: epub.EpubBook, manuscript: Manuscript, page_source: str) -> None:
@@ -108,16 +97,12 @@ def _metadata(book: epub.EpubBook, manuscript: Manuscript, page_source: str) -> 
     if manuscript.front_matter.summary_html:
         text = "".join(html.fragment(f"<div>{manuscript.front_matter.summary_html}</div>")[0].itertext())
         book.add_metadata("DC", "description", " ".join(text.split()))
-    has_images = True  # every book has a cover image
-    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
-    if has_images:
-        features.append("alternativeText")
+    # Every book shows at least one image, its cover (its own or a typographic one), with alt text.
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"]
     if page_source:
         features += ["pageNavigation", "printPageNumbers"]
-    properties = [("schema:accessMode", "textual")]
-    if has_images:
-        properties.append(("schema:accessMode", "visual"))
-    properties += [("schema:accessModeSufficient", "textual")]
+    properties = [("schema:accessMode", "textual"), ("schema:accessMode", "visual"),
+                  ("schema:accessModeSufficient", "textual")]
     properties += [("schema:accessibilityFeature", f) for f in features]
     properties += [("schema:accessibilityHazard", "none"),
                    ("schema:accessibilitySummary",
@@ -132,12 +117,11 @@ def _metadata(book: epub.EpubBook, manuscript: Manuscript, page_source: str) -> 
         book.add_metadata(None, "meta", value, {"property": name})
 
 
-def write_epub(manuscript: Manuscript, theme: Theme, options: BuildOptions | None = None,
-               layout: "PrintLayout | None" = None) -> bytes:
-    """The finished EPUB file's bytes; with a print layout, page-break markers and a page list."""
+def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = None) -> bytes:
+    """The finished EPUB file's bytes; with a print edition's page map, page-break markers and a page list."""
     language = manuscript.metadata.language
     book = epub.EpubBook()
-    _metadata(book, manuscript, print_edition(manuscript, options) if layout else "")
+    _metadata(book, manuscript, page_map.edition if page_map else "")
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css",
                                 content=theme.epub_css.encode("utf-8")))
     for resource in manuscript.resources:
@@ -147,7 +131,7 @@ def write_epub(manuscript: Manuscript, theme: Theme, options: BuildOptions | Non
     chapters = html.chapter_sections(manuscript)
     spine = []
     sections.insert(0, _cover(book, manuscript))
-    placed = _mark_pages(sections + chapters, layout.page_starts) if layout else []
+    placed = _mark_pages(sections + chapters, page_map.starts) if page_map else []
     for section in sections + chapters:
         item = epub.EpubItem(uid=section.name, file_name=f"{TEXT_DIR}/{_href(section)}",
                              media_type="application/xhtml+xml", content=_document(section, language))
@@ -185,20 +169,24 @@ def _cover(book: epub.EpubBook, manuscript: Manuscript) -> Section:
     return Section("cover", "cover", "Cover", element, "front")
 
 
-def _mark_pages(sections: list[Section], starts: tuple[html.PageStart, ...]) -> list[tuple[str, str]]:
+def _mark_pages(sections: list[Section], starts: tuple[PageStart, ...]) -> list[tuple[str, str]]:
     """Put a page-break marker where each printed page begins; return (document, label) in order."""
     by_name = {section.name: section for section in sections}
+    numbered: dict[str, dict[int, etree._Element]] = {}
     placed = []
     for start in starts:
         section = by_name.get(start.section)
         if section is None:
             continue  # a page of the print edition only (copyright page, printed contents)
-        blocks = html.blocks(section.element)
-        if start.block >= len(blocks):
+        if section.name not in numbered:
+            html.number_blocks(section.element)
+            numbered[section.name] = html.numbered_blocks(section.element)
+        block = numbered[section.name].get(start.block)
+        if block is None:
             continue
         marker = html.el("span", id=f"page-{start.label}", role="doc-pagebreak", epub_type="pagebreak",
                          **{"aria-label": start.label})
-        _insert_at(blocks[start.block], start.offset, marker)
+        _insert_at(block, start.offset, marker)
         placed.append((section.name, start.label))
     return placed
 

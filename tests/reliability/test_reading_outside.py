@@ -61,9 +61,9 @@ def test_the_cover_is_held_to_the_same_rule(tmp_path):
 
 def test_the_pdf_writer_fetches_only_the_manuscript(tmp_path):
     """Even raw HTML that slipped an outside URL into the document gets nothing from WeasyPrint."""
-    from publisher.writers.typeset import BASE_URL, ManuscriptFetcher
+    from publisher.writers.pdf.weasy import BASE_URL, manuscript_fetcher
 
-    fetcher = ManuscriptFetcher(_empty_manuscript().resources)
+    fetcher = manuscript_fetcher(_empty_manuscript().resources)
     for url in ("file:///etc/passwd", "https://example.com/", BASE_URL + "../etc/passwd", BASE_URL + "images/x.png"):
         with pytest.raises(ValueError, match="is not part of the book"):
             fetcher.fetch(url)

@@ -1,12 +1,13 @@
-"""Manuscript → print-ready PDF bytes, typeset by WeasyPrint as a book.
+"""Manuscript → print-ready PDF bytes, set in pages by WeasyPrint as a book.
 
 Front matter with roman folios, chapters on recto pages with arabic folios from 1, running
 heads, a contents page with the chapters' folios, footnotes at the foot of their page.
 
-The book is set in parts: the chapters render as separate documents in a pool of processes,
-each kept in a cache under a hash of its text and style, and the parts are merged into one
-PDF with continuous folios (print_html.py, typeset.py, pdf_merge.py). A PDF/X variant, which a
-merge would break, is set as one whole document.
+The book is set as several documents: the chapters are set separately in a pool of processes,
+each kept in a cache under a hash of its text and style, and the documents are merged into one
+PDF with continuous folios (documents.py makes them, setter.py sets one, merge.py joins them).
+A PDF/X variant, which a merge would break, is set as one whole document. Only weasy.py touches
+WeasyPrint.
 """
 from __future__ import annotations
 
@@ -15,23 +16,26 @@ import hashlib
 import io
 import subprocess
 import tempfile
-from html import escape
+from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Callable
 
 import pikepdf
 
-from .. import html, workers
-from ..errors import PublisherError
-from ..manuscript import Manuscript, Resource
-from ..options import BuildOptions
-from ..profiles import BLEED_IN, Profile, margins_for, profile
-from ..themes import Theme
-from . import pdf_merge, print_html
+from ... import workers
+from ...errors import PublisherError
+from ...manuscript import Manuscript, Resource
+from ...options import BuildOptions
+from ...profiles import BLEED_IN, Profile, margins_for, profile
+from ...themes import Theme
+from .. import SETTER_MODULE
+from ..page_map import PageMap, PageStart, print_edition
+from . import documents, merge
 from .cache import Cache, default_root, key
-from .parts import BASE_URL, Job, Rendered, render_in_worker
+from .jobs import BASE_URL, Job, SetDocument, set_in_worker
 
 # Pages of folios per furniture document: enough to share out, few enough to stay cheap.
 FURNITURE_PAGES = 400
@@ -45,32 +49,43 @@ class PrintLayout:
     pdf: bytes
     labels: tuple[str, ...]
     first_body_page: int
-    page_starts: tuple[html.PageStart, ...]
+    page_starts: tuple[PageStart, ...]
+    edition: str  # the print edition's identifier
 
     @property
     def pages(self) -> int:
         return len(self.labels)
 
+    @property
+    def page_map(self) -> PageMap:
+        """What the EPUB's page list needs of this layout."""
+        return PageMap(self.page_starts, self.edition)
 
-def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> PrintLayout:
-    """Typeset the book into pages (the slow step) and finish its PDF."""
+
+def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions,
+            on_pages: Callable[[int], None] = lambda pages: None) -> PrintLayout:
+    """Set the book in pages (the slow step) and finish its PDF. `on_pages(count)` hears how many of
+    the book's pages are set so far, as each document is set or found in the cache; its last call
+    gives the book's page count."""
     if profile(options.profile).pdf_variant:
-        return lay_out_whole(manuscript, theme, options)
-    cache = Cache(default_root() if options.cache else None)
-    with Pool(options.jobs) as pool, tempfile.TemporaryDirectory(prefix="publisher-fonts-") as scratch:
-        fonts_dir = cache.fonts_dir() or Path(scratch)
-        layout = _lay_out_parts(manuscript, theme, options, pool, cache, fonts_dir)
-    cache.prune()
+        layout = lay_out_whole(manuscript, theme, options, on_pages)
+    else:
+        cache = Cache(default_root() if options.cache else None)
+        with Pool(options.jobs) as pool, tempfile.TemporaryDirectory(prefix="publisher-fonts-") as scratch:
+            fonts_dir = cache.fonts_dir() or Path(scratch)
+            layout = _lay_out_documents(manuscript, theme, options, pool, cache, fonts_dir, on_pages)
+        cache.prune()
+    on_pages(layout.pages)
     return layout
 
 
-def _kdp_margins(options: BuildOptions, typeset_once):
+def _kdp_margins(options: BuildOptions, set_once):
     """Set the book with the page CSS of its margins; KDP's inside margin depends on the page count,
-    so set it until the two agree. `typeset_once(page_css)` returns (pages, …)."""
+    so set it until the two agree. `set_once(page_css)` returns (pages, …)."""
     rules, pages = profile(options.profile), 0
     for _ in range(4):
         margins = margins_for(options.trim_size, rules, pages, options.bleed)
-        result = typeset_once(print_html.page_css(options, margins))
+        result = set_once(documents.page_css(options, margins))
         total = result[0]
         if not rules.page_count_inside or margins == margins_for(options.trim_size, rules, total, options.bleed):
             break
@@ -78,27 +93,26 @@ def _kdp_margins(options: BuildOptions, typeset_once):
     return result
 
 
-def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions) -> PrintLayout:
+def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions,
+                  on_pages: Callable[[int], None] = lambda pages: None) -> PrintLayout:
     """The book as one WeasyPrint document: the reference the parallel build must equal."""
     rules = profile(options.profile)
-    document, resources = print_html.book_document(manuscript), manuscript.resources
-    if rules.output_intent:
-        resources += (_output_intent(rules),)
-        document = print_html.with_output_intent(document, resources[-1].name)
+    document = documents.book_document(manuscript, _output_intent(rules) if rules.output_intent else None)
 
     def once(page_css: str):
-        job = Job(document, (theme.print_css, page_css), resources,
+        job = Job(document.xhtml, (theme.print_css, page_css), document.images,
                   manuscript.metadata.identifier.encode("utf-8"), rules.pdf_variant)
-        rendered = render_in_worker(job, None)
-        return rendered.pages, rendered
+        done = set_in_worker(job, None)
+        on_pages(done.pages)
+        return done.pages, done
 
-    _, rendered = _kdp_margins(options, once)
-    first = next((i for i, f in enumerate(rendered.firsts) if f and f[0] == "chapter-001"), 0)
-    with pikepdf.open(io.BytesIO(rendered.pdf)) as book:
+    _, done = _kdp_margins(options, once)
+    first = next((i for i, f in enumerate(done.firsts) if f and f[0] == "chapter-001"), 0)
+    with pikepdf.open(io.BytesIO(done.pdf)) as book:
         finish(book, first, rules, options.bleed)
         out = io.BytesIO()
         book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
-    return _layout(out.getvalue(), list(rendered.firsts), first, rules)
+    return _layout(out.getvalue(), list(done.firsts), first, rules, print_edition(manuscript, options))
 
 
 def _output_intent(rules: Profile) -> Resource:
@@ -110,22 +124,21 @@ def _output_intent(rules: Profile) -> Resource:
     return Resource(".publisher/output-intent.icc", "application/vnd.iccprofile", data)
 
 
-def _layout(pdf: bytes, firsts: list, first_body_page: int, rules: Profile) -> PrintLayout:
+def _layout(pdf: bytes, firsts: list, first_body_page: int, rules: Profile, edition: str) -> PrintLayout:
     if rules.even_pages and len(firsts) % 2:
         firsts = firsts + [None]  # the blank page finish() added
     labels = tuple(_roman(i + 1) if i < first_body_page else str(i - first_body_page + 1)
                    for i in range(len(firsts)))
-    return PrintLayout(pdf, labels, first_body_page, tuple(_page_starts(firsts, labels)))
+    return PrintLayout(pdf, labels, first_body_page, tuple(_page_starts(firsts, labels)), edition)
 
 
 class Pool:
-    """Worker processes for the parts (none for one job: everything renders here)."""
+    """Worker processes that set the documents (none for one job: everything is set here)."""
 
     def __init__(self, jobs: int):
         self.executor = None
         if workers.count(jobs) > 1:
-            workers.will_set_type(jobs)
-            self.executor = workers.executor(jobs)
+            self.executor = workers.executor(jobs, (SETTER_MODULE,))
 
     def __enter__(self):
         return self
@@ -134,18 +147,24 @@ class Pool:
         if self.executor:
             self.executor.shutdown(cancel_futures=True)
 
-    def render(self, jobs: list[Job], cache: Cache, fonts_dir: Path) -> list[Rendered]:
-        """Each job's rendering, from the cache or made now, biggest first to share the work out."""
+    def set(self, jobs: list[Job], cache: Cache, fonts_dir: Path,
+            on_set: Callable[[SetDocument], None]) -> list[SetDocument]:
+        """Each job set in pages, from the cache or now, biggest first to share the work out;
+        `on_set` hears of each document as it is found or set."""
         keys = [key(*_setter_fingerprint(), job.document, *job.css, *(r.name for r in job.resources),
                     *(r.data for r in job.resources), job.identifier or b"", job.variant or "") for job in jobs]
-        results: list[Rendered | None] = [cache.get(k) for k in keys]
+        results: list[SetDocument | None] = [cache.get(k) for k in keys]
+        for found in filter(None, results):
+            on_set(found)
         todo = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: -len(jobs[i].document))
         if self.executor and todo:
             try:
-                futures = {i: self.executor.submit(render_in_worker, jobs[i], fonts_dir) for i in todo}
-                for i, future in futures.items():
+                futures = {self.executor.submit(set_in_worker, jobs[i], fonts_dir): i for i in todo}
+                for future in as_completed(futures):
+                    i = futures[future]
                     results[i] = future.result()
                     cache.put(keys[i], results[i])
+                    on_set(results[i])
             except BrokenProcessPool:
                 # A worker died (out of memory, or a calling script that starts a build when imported):
                 # what is left is set here, one document at a time.
@@ -153,8 +172,9 @@ class Pool:
                 self.executor = None
         for i in todo:
             if results[i] is None:
-                results[i] = render_in_worker(jobs[i], fonts_dir)
+                results[i] = set_in_worker(jobs[i], fonts_dir)
                 cache.put(keys[i], results[i])
+                on_set(results[i])
         return results
 
 
@@ -169,7 +189,7 @@ def _setter_fingerprint() -> tuple[str, ...]:
             return "not installed"
 
     here = Path(__file__).parent
-    code = b"".join((here / name).read_bytes() for name in ("typeset.py", "parts.py", "print_html.py"))
+    code = b"".join((here / name).read_bytes() for name in ("setter.py", "weasy.py", "jobs.py", "documents.py"))
     try:
         fonts = subprocess.run(["fc-list", "--format", "%{file} %{family}\n"], capture_output=True,
                                timeout=30).stdout
@@ -179,28 +199,30 @@ def _setter_fingerprint() -> tuple[str, ...]:
             hashlib.sha256(code).hexdigest(), hashlib.sha256(b"\n".join(sorted(fonts.splitlines()))).hexdigest())
 
 
-def _resources_of(document: bytes, resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
-    """The resources a document names (as written in its XHTML, where & is &amp;)."""
-    return tuple(r for r in resources if escape(r.name).encode("utf-8") in document or r.name.encode() in document)
-
-
-def _lay_out_parts(manuscript: Manuscript, theme: Theme, options: BuildOptions, pool: Pool, cache: Cache,
-                   fonts_dir: Path) -> PrintLayout:
-    parts = print_html.book_parts(manuscript)
+def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptions, pool: Pool, cache: Cache,
+                       fonts_dir: Path, on_pages: Callable[[int], None]) -> PrintLayout:
+    book_documents = documents.print_documents(manuscript)
     identifier = manuscript.metadata.identifier.encode("utf-8")
 
     def once(page_css: str):
+        set_so_far = 0
+
+        def count(chapter: SetDocument) -> None:
+            nonlocal set_so_far
+            set_so_far += chapter.pages
+            on_pages(set_so_far)
+
         css = (theme.print_css, page_css)
-        chapter_jobs = [Job(doc, css + (parts.chapter_css,), _resources_of(doc, manuscript.resources))
-                        for doc in parts.chapters]
-        chapters = pool.render(chapter_jobs, cache, fonts_dir)
-        book = pdf_merge.plan([c.pages for c in chapters])
-        front_doc = parts.front(list(book.first_folios), LINK_BASE)
-        jobs = [Job(front_doc, css + (print_html.KNOWN_FOLIOS_CSS,), _resources_of(front_doc, manuscript.resources))]
+        chapter_jobs = [Job(doc, css + (book_documents.chapter_css,), images)
+                        for doc, images in zip(book_documents.chapters, book_documents.chapter_images)]
+        chapters = pool.set(chapter_jobs, cache, fonts_dir, count)
+        book = merge.plan([c.pages for c in chapters])
+        front_doc = book_documents.front(list(book.first_folios), LINK_BASE)
+        jobs = [Job(front_doc.xhtml, css + (documents.KNOWN_FOLIOS_CSS,), front_doc.images)]
         chunks = _furniture_chunks(book)
-        jobs += [Job(print_html.furniture_document([book.counts[i] for i in chunk], chunk[0] == 0),
-                     css + (print_html.furniture_css(book.first_folios[chunk[0]]),)) for chunk in chunks]
-        front, *furniture = pool.render(jobs, cache, fonts_dir)
+        jobs += [Job(documents.furniture_document([book.counts[i] for i in chunk], chunk[0] == 0),
+                     css + (documents.furniture_css(book.first_folios[chunk[0]]),)) for chunk in chunks]
+        front, *furniture = pool.set(jobs, cache, fonts_dir, lambda done: None)  # the folios: no new pages
         front_pages = front.pages + front.pages % 2
         furniture = [(book.first_folios[chunk[0]], r) for chunk, r in zip(chunks, furniture)]
         return front_pages + book.body_pages, front, chapters, furniture, book
@@ -211,12 +233,12 @@ def _lay_out_parts(manuscript: Manuscript, theme: Theme, options: BuildOptions, 
         firsts += [None] * blank + list(chapter.firsts)
     first_body_page = front.pages + front.pages % 2 if chapters else front.pages
     rules = profile(options.profile)
-    pdf = pdf_merge.merge(front, chapters, furniture, book, tuple(s.name for s in parts.sections), LINK_BASE,
-                          fonts_dir, identifier, lambda merged: finish(merged, first_body_page, rules, options.bleed))
-    return _layout(pdf, firsts, first_body_page, rules)
+    pdf = merge.merge(front, chapters, furniture, book, tuple(s.name for s in book_documents.sections), LINK_BASE,
+                      fonts_dir, identifier, lambda merged: finish(merged, first_body_page, rules, options.bleed))
+    return _layout(pdf, firsts, first_body_page, rules, print_edition(manuscript, options))
 
 
-def _furniture_chunks(book: pdf_merge.Plan) -> list[list[int]]:
+def _furniture_chunks(book: merge.Plan) -> list[list[int]]:
     """The chapters in runs of about FURNITURE_PAGES pages, each run one furniture document."""
     chunks, pages = [], FURNITURE_PAGES
     for index, count in enumerate(book.counts):
@@ -250,14 +272,14 @@ def _page_starts(firsts: list, labels: tuple[str, ...]):
         if first is None:
             continue
         for waiting in pending:
-            yield html.PageStart(waiting, *first)
+            yield PageStart(waiting, *first)
         pending = []
 
 
 def finish(book: pikepdf.Pdf, first_body_page: int, rules: Profile, bleed: bool = False) -> None:
     """Page labels that match the printed folios (i, ii… then 1, 2…) and the service's demands."""
     if rules.even_pages and len(book.pages) % 2:
-        pdf_merge.add_blank_page(book)
+        merge.add_blank_page(book)
     if bleed:  # the page runs 0.125 in past the trim at the outside edge, the head and the foot
         b = BLEED_IN * 72
         for index, page in enumerate(book.pages):

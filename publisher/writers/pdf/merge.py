@@ -1,4 +1,4 @@
-"""Separately rendered print documents → one book PDF, as if WeasyPrint had set it whole.
+"""Separately set print documents → one book PDF, as if WeasyPrint had set it whole.
 
 The front matter comes first, padded to an even page count; each chapter follows on a recto
 (a blank verso before it when needed); each chapter page gets its folio stamped from the
@@ -10,8 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import re
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -22,7 +20,9 @@ from fontTools.ttLib import TTFont
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-from .parts import FontSource, Rendered, keep
+from . import weasy
+from .cache import keep
+from .jobs import FontSource, SetDocument
 
 FOLIO = Name("/PublisherFolio")
 
@@ -51,7 +51,7 @@ def plan(counts: list[int]) -> Plan:
     return Plan(tuple(counts), tuple(firsts), tuple(blanks))
 
 
-def merge(front: Rendered, chapters: list[Rendered], furniture: list[tuple[int, Rendered]], book: Plan,
+def merge(front: SetDocument, chapters: list[SetDocument], furniture: list[tuple[int, SetDocument]], book: Plan,
           chapter_ids: tuple[str, ...], link_base: str, fonts_dir: Path | None, identifier: bytes,
           finish: Callable[[Pdf], None]) -> bytes:
     """The book's PDF: front matter, chapters with stamped folios, one outline, merged fonts, then `finish`."""
@@ -79,7 +79,7 @@ def merge(front: Rendered, chapters: list[Rendered], furniture: list[tuple[int, 
                 _stamp(merged.pages[start + number], stamps[book.first_folios[index] + number], open_stream,
                        close_stream)
             outline += [(title, start + page) for title, page in _outline(source)]
-            target = _destination(source, chapter_ids[index])
+            target = weasy.destination(source, chapter_ids[index])
             if target is not None:
                 targets[chapter_ids[index]] = (start + target[0], *target[1:])
         if fonts_dir is not None:
@@ -139,17 +139,6 @@ def _outline(source: Pdf):
                 yield item.title, pikepdf.Page(destination[0]).index
 
 
-def _destination(source: Pdf, name: str):
-    """(page, left, top) of a named destination in the document."""
-    if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
-        return None
-    tree = pikepdf.NameTree(source.Root.Names.Dests)
-    if name not in tree:
-        return None
-    destination = tree[name]
-    return pikepdf.Page(destination[0]).index, destination[2], destination[3]
-
-
 def _link_contents(merged: Pdf, front_pages: int, link_base: str, targets: dict) -> None:
     """The contents page's links were written to `link_base#id`: point them at the chapters."""
     for page in merged.pages[:front_pages]:
@@ -163,106 +152,16 @@ def _link_contents(merged: Pdf, front_pages: int, link_base: str, targets: dict)
             annotation.Dest = Array([merged.pages[page_index].obj, Name.XYZ, left, top, 0])
 
 
-# Fonts. WeasyPrint embeds, per document, a subset of each face that keeps glyph ids; one
-# subset of the union replaces them all.
+# Fonts: one subset of the union replaces each document's own subset of a face.
 
 def merge_fonts(merged: Pdf, sources: dict[str, FontSource], fonts_dir: Path) -> None:
-    uses = defaultdict(list)  # BaseFont → [(the /Font dictionary naming it, key, font)]
-    seen: set = set()
-
-    def walk(resources) -> None:
-        fonts = resources.get("/Font")
-        if fonts is not None and fonts.objgen not in seen:
-            if fonts.is_indirect:
-                seen.add(fonts.objgen)
-            for key, font in fonts.items():
-                if font.is_indirect:
-                    uses[str(font.get("/BaseFont", "/"))[1:]].append((fonts, key, font))
-        for form in (resources.get("/XObject") or {}).values():
-            if form.get("/Subtype") == "/Form" and "/Resources" in form and form.objgen not in seen:
-                seen.add(form.objgen)
-                walk(form.Resources)
-
-    for page in merged.pages:
-        if "/Resources" in page.obj:
-            walk(page.obj.Resources)
-    for name, entries in uses.items():
-        distinct = list({font.objgen: font for _, _, font in entries}.values())
-        if name not in sources or len(distinct) < 2:
-            continue
-        if any(f.get("/Subtype") != "/Type0" or f.get("/Encoding") != "/Identity-H" for f in distinct):
-            continue
-        widths: dict[int, float] = {}
-        unicode: dict[int, bytes] = {}
-        for font in distinct:
-            widths |= _widths(font.DescendantFonts[0].get("/W", []))
-            # The first text set with a glyph names it, as when WeasyPrint sets the whole book.
-            unicode = _to_unicode(font.ToUnicode.read_bytes()) | unicode
-        canonical = distinct[0]
-        descendant = canonical.DescendantFonts[0]
-        descriptor = descendant.FontDescriptor
-        file_key = Name.FontFile3 if "/FontFile3" in descriptor else Name.FontFile2
-        source = sources[name]
+    def cut(name: str, gids: list[int]) -> bytes | None:
         try:
-            data = _subset(fonts_dir, source, sorted(set(widths) | set(unicode)))
+            return _subset(fonts_dir, sources[name], gids)
         except OSError:
-            continue  # the original font file is gone: this face keeps its per-chapter subsets
-        font_file = merged.make_stream(data)
-        if file_key == Name.FontFile3:
-            font_file.Subtype = Name.OpenType
-        else:
-            font_file.Length1 = len(data)
-        descriptor[file_key] = font_file
-        descendant.W = _width_array(widths)
-        canonical.ToUnicode = merged.make_stream(_cmap(unicode))
-        for holder, key, _ in entries:
-            holder[key] = canonical
+            return None  # the original font file is gone: this face keeps its per-document subsets
 
-
-def _widths(array) -> dict[int, float]:
-    widths, items, i = {}, list(array), 0
-    while i < len(items):
-        first = int(items[i])
-        if isinstance(items[i + 1], Array):
-            for offset, width in enumerate(items[i + 1]):
-                widths[first + offset] = float(width)
-            i += 2
-        else:
-            for gid in range(first, int(items[i + 1]) + 1):
-                widths[gid] = float(items[i + 2])
-            i += 3
-    return widths
-
-
-def _width_array(widths: dict[int, float]) -> Array:
-    array, run = [], None
-    for gid in sorted(widths):
-        if gid - 1 not in widths:
-            run = []
-            array += [gid, run]
-        value = widths[gid]
-        run.append(int(value) if value == int(value) else value)
-    return Array([Array(item) if isinstance(item, list) else item for item in array])
-
-
-def _to_unicode(cmap: bytes) -> dict[int, bytes]:
-    body = cmap.split(b"endcodespacerange", 1)[-1]
-    return {int(gid, 16): text for gid, text in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", body)}
-
-
-def _cmap(unicode: dict[int, bytes]) -> bytes:
-    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
-             b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
-             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange",
-             b"<0000> <ffff>", b"endcodespacerange"]
-    items = sorted(unicode.items())
-    for start in range(0, len(items), 100):
-        batch = items[start:start + 100]
-        lines.append(f"{len(batch)} beginbfchar".encode())
-        lines += [b"<%04x> <%s>" % (gid, text) for gid, text in batch]
-        lines.append(b"endbfchar")
-    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
-    return b"\n".join(lines)
+    weasy.merge_font_subsets(merged, set(sources), cut)
 
 
 def _subset(fonts_dir: Path, source: FontSource, gids: list[int]) -> bytes:

@@ -1,6 +1,6 @@
-"""Rendered print documents, kept on disk under a hash of everything that shapes them.
+"""A key (a hash of everything that shapes a set print document) → that document as set before, kept on disk.
 
-A rebuild after an edit re-renders only the chapters whose text changed. A key covers the
+A rebuild after an edit sets again only the chapters whose text changed. A key covers the
 document, its style sheets and the versions of publisher and WeasyPrint, so an entry is never
 stale; each entry carries a checksum, so a damaged one is a miss, not a wrong page. Entries are
 written atomically: a killed build or two builds at once leave whole entries or none.
@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from .parts import FontSource, Rendered, keep
+from .jobs import FontSource, SetDocument
 
 LIMIT_BYTES = 1 << 30  # past this, the least recently used entries go
 
@@ -26,9 +26,22 @@ def default_root() -> Path:
     return Path(base) / "publisher"
 
 
-def key(*parts: bytes | str) -> str:
+def keep(path: Path, data: bytes) -> bool:
+    """Store a file of the cache atomically (a reader never sees half of it); False when the disk
+    will not take it, which costs the next build time but never this one its result."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+        return True
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        return False
+
+
+def key(*fields: bytes | str) -> str:
     digest = hashlib.sha256()
-    for part in parts:
+    for part in fields:
         data = part.encode("utf-8") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "big"))
         digest.update(data)
@@ -36,7 +49,7 @@ def key(*parts: bytes | str) -> str:
 
 
 class Cache:
-    """Rendered documents by key; with no root, a cache that keeps nothing."""
+    """Set documents by key; with no root, a cache that keeps nothing."""
 
     def __init__(self, root: Path | None):
         self.root = root
@@ -50,7 +63,7 @@ class Cache:
     def _path(self, name: str) -> Path:
         return self.root / "parts" / name[:2] / name
 
-    def get(self, name: str) -> Rendered | None:
+    def get(self, name: str) -> SetDocument | None:
         if self.root is None:
             return None
         path = self._path(name)
@@ -69,19 +82,19 @@ class Cache:
             os.utime(path)  # recently used: pruned last
         except OSError:
             pass
-        return Rendered(pdf, firsts, fonts)
+        return SetDocument(pdf, firsts, fonts)
 
-    def put(self, name: str, rendered: Rendered) -> None:
+    def put(self, name: str, done: SetDocument) -> None:
         if self.root is None:
             return
         path = self._path(name)
-        header = json.dumps({"sha": hashlib.sha256(rendered.pdf).hexdigest(), "firsts": rendered.firsts,
-                             "fonts": [asdict(font) for font in rendered.fonts]}).encode()
+        header = json.dumps({"sha": hashlib.sha256(done.pdf).hexdigest(), "firsts": done.firsts,
+                             "fonts": [asdict(font) for font in done.fonts]}).encode()
         try:
             path.parent.mkdir(exist_ok=True)
         except OSError:
             return
-        keep(path, header + b"\n" + rendered.pdf)
+        keep(path, header + b"\n" + done.pdf)
 
     def fonts_dir(self) -> Path | None:
         return None if self.root is None else self.root / "fonts"

@@ -1,12 +1,11 @@
-"""The plain data that passes between the PDF writer and its worker processes: a document to
-render and what came of it. Nothing here loads WeasyPrint, so the merging process stays small."""
+"""A print document to set → what setting it made: the plain, picklable data that passes between
+the PDF writer and its worker processes. Nothing here loads WeasyPrint, so the merging process stays small."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..manuscript import Resource
+from ...manuscript import Resource
 
 BASE_URL = "https://book.invalid/"  # never fetched: the fetcher serves the manuscript only
 
@@ -25,7 +24,9 @@ class FontSource:
 
 
 @dataclass(frozen=True)
-class Rendered:
+class SetDocument:
+    """A document set in pages: its PDF, where each page's text begins, the fonts it embeds."""
+
     pdf: bytes
     firsts: tuple[First, ...]  # one per page
     fonts: tuple[FontSource, ...]
@@ -37,7 +38,7 @@ class Rendered:
 
 @dataclass(frozen=True)
 class Job:
-    """A document to render: its XHTML, its style sheets, the resources it may load."""
+    """A document to set: its XHTML, its style sheets, the resources it may load."""
 
     document: bytes
     css: tuple[str, ...]
@@ -46,21 +47,9 @@ class Job:
     variant: str | None = None
 
 
-def render_in_worker(job: Job, fonts_dir: Path | None) -> Rendered:
+def set_in_worker(job: Job, fonts_dir: Path | None) -> SetDocument:
     """The pool's task: WeasyPrint is loaded in the worker, not in the process that merges."""
-    from .typeset import render
+    from .setter import set_document
 
-    return render(job, fonts_dir)
+    return set_document(job, fonts_dir)
 
-
-def keep(path: Path, data: bytes) -> bool:
-    """Store a file of the cache atomically (a reader never sees half of it); False when the disk
-    will not take it, which costs the next build time but never this one its result."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-        return True
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        return False

@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lxml import etree
-from weasyprint import CSS, HTML
 
-from .. import html
-from ..cover import ACCENT, BACKGROUND, INK
-from ..errors import OptionError
-from ..manuscript import Manuscript
-from ..options import BuildOptions
-from ..profiles import BLEED_IN, PAPER_THICKNESS
+from ... import html
+from ...ebook_cover import ACCENT, BACKGROUND, INK
+from ...errors import OptionError
+from ...manuscript import Manuscript
+from ...options import BuildOptions
+from ...profiles import BLEED_IN, PAPER_THICKNESS
+from . import weasy
+from .documents import template
 
 SPINE_TEXT_MIN_PAGES = 80  # KDP allows spine text from 80 pages
 BARCODE = (2.0, 1.2)  # width, height in inches, 0.25 in from the back cover's trim edges
@@ -73,28 +74,16 @@ def write_cover(manuscript: Manuscript, options: BuildOptions, pages: int, paper
     html.child(head, "title", f"{meta.title} — cover")
     root.append(body)
     b, t = size.bleed, size.trim_width
-    css = f"""
-@page {{ size: {size.width:.4f}in {size.height:.4f}in; margin: 0; }}
-html {{ font-family: "EB Garamond 12", "EB Garamond", "DejaVu Serif", serif; color: {_rgb(INK)}; }}
-body {{ margin: 0; width: {size.width:.4f}in; height: {size.height:.4f}in; background: {_rgb(BACKGROUND)};
-        position: relative; }}
-.back {{ position: absolute; left: {b + 0.6:.4f}in; top: {b + 1.0:.4f}in; width: {t - 1.2:.4f}in;
-         font-size: 12pt; line-height: 1.45; }}
-.back p {{ margin: 0 0 0.8em; }}
-.barcode {{ position: absolute; left: {b + t - 0.25 - BARCODE[0]:.4f}in; top: {b + size.trim_height - 0.25 - BARCODE[1]:.4f}in;
-            width: {BARCODE[0]}in; height: {BARCODE[1]}in; background: white; }}
-.front {{ position: absolute; left: {b + t + size.spine + 0.5:.4f}in; top: {b + 1.8:.4f}in;
-          width: {t - 1.0:.4f}in; text-align: center; }}
-.front h1 {{ font-size: 34pt; font-weight: normal; line-height: 1.15; margin: 0 0 0.4in; }}
-.front .subtitle {{ font-style: italic; font-size: 15pt; margin: 0 0 0.6in; color: {_rgb(ACCENT)}; }}
-.front .author {{ font-size: 18pt; font-variant: small-caps; margin: 0; }}
-.spine {{ position: absolute; left: {b + t + size.spine / 2:.4f}in; top: {b + size.trim_height / 2:.4f}in;
-          width: {size.trim_height - 1.0:.4f}in; margin-left: {-(size.trim_height - 1.0) / 2:.4f}in;
-          transform: rotate(90deg); text-align: center; font-size: {min(12, size.spine * 72 * 0.55):.1f}pt;
-          line-height: 1; white-space: nowrap; }}
-.spine-title {{ margin-right: 1.5em; }}
-.spine-author {{ font-variant: small-caps; }}
-"""
-    document = HTML(string=etree.tostring(root, encoding="unicode", method="html"))
-    return document.write_pdf(stylesheets=[CSS(string=css)],
-                              pdf_identifier=(meta.identifier + " cover").encode("utf-8"))
+    css = template("wrap-cover.css", width=f"{size.width:.4f}", height=f"{size.height:.4f}", ink=_rgb(INK),
+                   background=_rgb(BACKGROUND), accent=_rgb(ACCENT),
+                   back_left=f"{b + 0.6:.4f}", back_top=f"{b + 1.0:.4f}", back_width=f"{t - 1.2:.4f}",
+                   barcode_left=f"{b + t - 0.25 - BARCODE[0]:.4f}",
+                   barcode_top=f"{b + size.trim_height - 0.25 - BARCODE[1]:.4f}",
+                   barcode_width=BARCODE[0], barcode_height=BARCODE[1],
+                   front_left=f"{b + t + size.spine + 0.5:.4f}", front_top=f"{b + 1.8:.4f}",
+                   front_width=f"{t - 1.0:.4f}",
+                   spine_left=f"{b + t + size.spine / 2:.4f}", spine_top=f"{b + size.trim_height / 2:.4f}",
+                   spine_width=f"{size.trim_height - 1.0:.4f}", spine_margin=f"{-(size.trim_height - 1.0) / 2:.4f}",
+                   spine_font=f"{min(12, size.spine * 72 * 0.55):.1f}")
+    return weasy.html_to_pdf(etree.tostring(root, encoding="unicode", method="html"), css,
+                             (meta.identifier + " cover").encode("utf-8"))

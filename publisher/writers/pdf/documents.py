@@ -1,0 +1,190 @@
+"""Manuscript → the XHTML documents and CSS that WeasyPrint sets as a printed book.
+
+The book is one document (`book_document`) or, to set chapters in parallel, several
+(`print_documents`): the front matter with its contents page, one document per chapter, and the
+"furniture" (the folios alone), which the merge stamps onto the chapter pages. A chapter's own
+pages never depend on where it falls in the book, so a chapter once set can be reused. Each
+document names the images it shows; the CSS comes from templates/print/.
+"""
+from __future__ import annotations
+
+import functools
+import string
+from dataclasses import dataclass
+from importlib import resources
+
+from lxml import etree
+
+from ... import html
+from ...html import XHTML, Section
+from ...manuscript import Manuscript, Resource
+from ...options import BuildOptions
+from ...profiles import BLEED_IN, Margins, profile
+
+
+@functools.cache
+def _template_text(name: str) -> str:
+    return resources.files("publisher").joinpath(f"templates/print/{name}").read_text("utf-8")
+
+
+def template(name: str, **values) -> str:
+    """The style sheet templates/print/<name>, with $names filled in from `values`."""
+    return string.Template(_template_text(name)).substitute(values)
+
+
+# The contents page of a front-matter document prints the folios the merge will give the chapters.
+KNOWN_FOLIOS_CSS = template("known-folios.css")
+
+
+def page_css(options: BuildOptions, margins: Margins) -> str:
+    """Page size and margins for the trim, profile and bleed; the body type size."""
+    trim, rules = options.trim_size, profile(options.profile)
+    bleed = BLEED_IN if options.bleed else 0.0
+    m = margins
+    css = template("page.css", width=f"{trim.width_in + bleed:.4f}", height=f"{trim.height_in + 2 * bleed:.4f}",
+                   top=f"{m.top + bleed:.3f}", outside_bleed=f"{m.outside + bleed:.3f}",
+                   bottom=f"{m.bottom + bleed:.3f}", inside=f"{m.inside:.3f}", font_size=f"{options.font_size:g}")
+    if rules.cmyk_black:
+        css += template("cmyk-black.css")
+    return css
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ") + '"'
+
+
+def _print_front_matter(manuscript: Manuscript) -> list[Section]:
+    """The front matter in a printed book's order: half-title, title, copyright on its verso…"""
+    front = {s.name: s for s in html.front_sections(manuscript)}
+    ordered = [html.half_title_section(manuscript), front["titlepage"], html.copyright_section(manuscript)]
+    ordered += [front[name] for name in ("dedication", "summary", "disclaimer", "notes") if name in front]
+    return ordered
+
+
+def notes_at_page_foot(body: etree._Element) -> None:
+    """Python-Markdown's footnotes → each note's text where it is called, in a span the print style
+    sheet floats to the foot of the page; the list of notes goes."""
+    notes = {}
+    for block in list(body.iter(f"{{{XHTML}}}div")):
+        if block.get("class") == "footnote":
+            notes.update((item.get("id"), item) for item in block.iter(f"{{{XHTML}}}li"))
+            block.getparent().remove(block)
+    for ref in list(body.iter(f"{{{XHTML}}}a")):
+        if ref.get("class") != "footnote-ref":
+            continue
+        note = notes.get(ref.get("href", "#")[1:])
+        if note is None:
+            continue
+        span = html.el("span", **{"class": "footnote-print"})
+        for paragraph in note:
+            if paragraph.text:
+                span.text = (span.text or "") + paragraph.text
+            for part in paragraph:
+                if part.get("class") == "footnote-backref":
+                    span.text = (span.text or "").rstrip() if len(span) == 0 else span.text
+                    continue
+                span.append(part)
+        sup = ref.getparent()
+        holder = sup if sup.tag == f"{{{XHTML}}}sup" else ref
+        span.tail = holder.tail
+        holder.getparent().replace(holder, span)
+
+
+def _chapters(manuscript: Manuscript) -> list[Section]:
+    chapters = html.chapter_sections(manuscript, footnotes=notes_at_page_foot)
+    if chapters:
+        chapters[0].element.set("class", "chapter first-chapter")
+    return chapters
+
+
+@dataclass(frozen=True)
+class PrintDocument:
+    """One document to set: its XHTML and the images it shows."""
+
+    xhtml: bytes
+    images: tuple[Resource, ...]
+
+
+def _document(manuscript: Manuscript, elements: list[etree._Element], style: str = "") -> PrintDocument:
+    """A print document of these sections, its blocks numbered as the EPUB writer numbers them;
+    `style` goes in its head (WeasyPrint takes @color-profile only from the document's own styles)."""
+    meta = manuscript.metadata
+    root = html.document(elements, meta.title, meta.language, [])
+    head = root.find(f"{{{XHTML}}}head")
+    for author in meta.authors:
+        html.child(head, "meta", name="author", content=author)
+    if meta.subjects:
+        html.child(head, "meta", name="keywords", content=", ".join(meta.subjects))
+    if meta.date:
+        html.child(head, "meta", name="dcterms.created", content=meta.date)
+    if style:
+        html.child(head, "style", style)
+    for section in root.find(f"{{{XHTML}}}body"):
+        html.number_blocks(section)
+    shown = {img.get("src") for img in root.iter(f"{{{XHTML}}}img")}
+    return PrintDocument(html.serialize(root), tuple(r for r in manuscript.resources if r.name in shown))
+
+
+def book_document(manuscript: Manuscript, output_intent: Resource | None = None) -> PrintDocument:
+    """The whole book as one XHTML document: the contents page's folios come from the layout. With
+    an output intent (a CMYK profile, for PDF/X), the document names it and may load it."""
+    front = _print_front_matter(manuscript)
+    chapters = _chapters(manuscript)
+    toc = html.contents(chapters, lambda s: f"#{s.name}")
+    style = template("output-intent.css", profile=output_intent.name) if output_intent else ""
+    document = _document(manuscript, [s.element for s in front] + [toc] + [s.element for s in chapters], style)
+    if output_intent:
+        document = PrintDocument(document.xhtml, document.images + (output_intent,))
+    return document
+
+
+@dataclass(frozen=True)
+class PrintDocuments:
+    """The book as separate documents: front matter (given its contents' folios) and chapters."""
+
+    manuscript: Manuscript
+    sections: tuple[Section, ...]  # the chapters, for the contents page
+    chapters: tuple[bytes, ...]  # one document each
+    chapter_images: tuple[tuple[Resource, ...], ...]  # the images each chapter shows
+
+    def front(self, folios: list[int], link_base: str) -> PrintDocument:
+        """The front matter and a contents page printing these folios, its links to `link_base#id`."""
+        sections = _print_front_matter(self.manuscript)
+        toc = html.contents(list(self.sections), lambda s: f"{link_base}#{s.name}")
+        for link, folio in zip(toc.iter(f"{{{XHTML}}}a"), folios):
+            link.set("data-folio", str(folio))
+        return _document(self.manuscript, [s.element for s in sections] + [toc])
+
+    @property
+    def chapter_css(self) -> str:
+        """No folios (the furniture brings them); left running heads carry the book's title, which a
+        whole-book document sets on its title page."""
+        return template("chapter.css", title=css_string(" ".join(self.manuscript.metadata.title.split())))
+
+
+def print_documents(manuscript: Manuscript) -> PrintDocuments:
+    chapters = _chapters(manuscript)
+    documents = [_document(manuscript, [s.element]) for s in chapters]
+    return PrintDocuments(manuscript, tuple(chapters), tuple(d.xhtml for d in documents),
+                          tuple(d.images for d in documents))
+
+
+def furniture_document(counts: list[int], first_is_book_start: bool) -> bytes:
+    """Empty pages shaped like these chapters (same page names, same blanks), to carry their folios."""
+    root = html.el("html")
+    body = html.child(root, "body")
+    for index, count in enumerate(counts):
+        css_class = "chapter first-chapter" if index == 0 and first_is_book_start else "chapter"
+        section = html.child(body, "section", **{"class": css_class})
+        for _ in range(count):
+            html.child(section, "div", "", **{"class": "furniture-page"})  # "": <div></div>, which HTML reads
+    return etree.tostring(root, encoding="utf-8")
+
+
+def furniture_css(first_folio: int) -> str:
+    """Only the folios, counting from `first_folio` on the first page."""
+    css = template("folio-only.css")
+    if first_folio != 1:
+        css += template("first-folio.css", folio=first_folio)
+    return css

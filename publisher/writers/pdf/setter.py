@@ -1,0 +1,115 @@
+"""One print document (a Job) → its pages as PDF bytes, with where each page's text begins.
+
+This runs in worker processes: its inputs and outputs are plain, picklable data. After layout,
+a scene-break ornament left alone at the head or foot of a page takes the short paragraph before
+it onto the next page, and the document is laid out again.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from lxml import etree
+
+from ... import html
+from . import weasy
+from .cache import keep
+from .documents import template
+from .jobs import FontSource, Job, SetDocument
+
+# A scene-break ornament alone at the top or foot of a page reads as a stray mark: the paragraph
+# before it starts the next page instead, if it is short enough to leave only a short page.
+MOVE_BEFORE_ORNAMENT_CSS = template("move-before-ornament.css")
+MOST_LINES_MOVED = 6
+
+# Whoever imports this module sets type: a worker's fork server imports it to load WeasyPrint once.
+weasy.load()
+
+
+def load(job: Job):
+    """Lay the document out into pages (the slow step)."""
+    return weasy.lay_out(job.document, job.css, job.resources)
+
+
+def set_document(job: Job, fonts_dir: Path | None = None) -> SetDocument:
+    """Lay out and write one document; keep its fonts' original files in `fonts_dir`."""
+    document = load(job)
+    for _ in range(2):  # moving a paragraph can strand another ornament further on: look once more
+        to_move = stranded_scene_breaks(document)
+        if not to_move:
+            break
+        css = job.css if MOVE_BEFORE_ORNAMENT_CSS in job.css else job.css + (MOVE_BEFORE_ORNAMENT_CSS,)
+        job = replace(job, document=_mark_before_ornament(job.document, to_move), css=css)
+        document = load(job)
+    pdf = weasy.write_pdf(document, job.identifier, job.variant)
+    fonts = _keep_fonts(document, fonts_dir) if fonts_dir else ()
+    return SetDocument(pdf, tuple(page_firsts(document)), fonts)
+
+
+def _mark_before_ornament(document: bytes, keys: list[str]) -> bytes:
+    """The document with these blocks marked to start a page."""
+    root = etree.fromstring(document)
+    wanted = set(keys)
+    for element in root.iter():
+        if element.get("data-block") in wanted:
+            element.set("data-before-ornament", "")
+    return html.serialize(root)
+
+
+def _keep_fonts(document, fonts_dir: Path) -> tuple[FontSource, ...]:
+    """The original files of the fonts the merge can combine across documents (plain vector fonts)."""
+    kept = []
+    for name, data, index in weasy.font_files(document):
+        sha = hashlib.sha256(data).hexdigest()
+        if (fonts_dir / sha).exists() or keep(fonts_dir / sha, data):
+            kept.append(FontSource(name, sha, index))
+    return tuple(kept)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def page_firsts(document):
+    """For each page, the block and character where its text begins."""
+    cursors: dict[str, tuple[str, int]] = {}  # block key → (its collapsed text, characters consumed)
+    for items in weasy.page_bodies(document):
+        first = None
+        for kind, key, element, _, text in items:
+            if kind != "text" or not key:
+                continue
+            if key not in cursors:
+                cursors[key] = (_collapse("".join(element.itertext())), 0)
+            full, cursor = cursors[key]
+            piece = _collapse(text).rstrip("\u2010\u00ad-")
+            found = full.find(piece, cursor) if piece else -1
+            position = found if found >= 0 else cursor
+            cursors[key] = (full, position + len(piece))
+            if first is None:
+                section, block = key.rsplit(":", 1)
+                first = (section, int(block), position)
+        yield first
+
+
+def stranded_scene_breaks(document) -> list[str]:
+    """The paragraphs (block keys) to move so no scene break opens or ends a page."""
+    pages = [[(kind, key, line) for kind, key, _, line, _ in items] for items in weasy.page_bodies(document)]
+    lines: dict[str, set] = {}
+    for items in pages:
+        for kind, key, line in items:
+            if kind == "text":
+                lines.setdefault(key, set()).add(line)
+    to_move = []
+    for number, items in enumerate(pages):
+        if not items:
+            continue
+        candidates = []
+        if items[0][0] == "break" and number and pages[number - 1]:
+            candidates.append(pages[number - 1][-1])  # the text before an ornament that opens a page
+        if items[-1][0] == "break" and len(items) > 1:
+            candidates.append(items[-2])  # the text before an ornament that ends one
+        for kind, key, _ in candidates:
+            if kind == "text" and key and len(lines[key]) <= MOST_LINES_MOVED and key not in to_move:
+                to_move.append(key)
+    return to_move

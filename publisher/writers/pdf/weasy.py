@@ -1,0 +1,303 @@
+"""XHTML and CSS → laid-out pages and PDF bytes through WeasyPrint: the one module that touches it.
+
+Everything we need of WeasyPrint beyond its documented API lives here: the box tree of a laid-out
+page (`Page._page_box`, `formatting_structure.boxes`), its font objects (`Document.fonts`,
+`Font.hb_face` and friends, `get_hb_object_data`) and the shape of the fonts in the PDFs it writes
+(Type0 Identity-H subsets that keep glyph ids, their `/W` arrays and ToUnicode CMaps). It was written
+for WeasyPrint 70.x and checks that on import; tests/test_weasy.py has a canary for each internal.
+
+WeasyPrint itself is imported when the first document is set: the process that only merges set
+documents reads their PDFs here without loading it.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Callable, Iterator
+
+import pikepdf
+from pikepdf import Array, Name, Pdf
+
+from ...errors import PublisherError
+from ...manuscript import Resource
+from .jobs import BASE_URL
+
+if TYPE_CHECKING:
+    from weasyprint import CSS, Document
+
+WRITTEN_FOR = "70"  # the major version whose internals this module reads
+
+
+def _check_version() -> str:
+    try:
+        found = version("weasyprint")
+    except PackageNotFoundError:
+        raise PublisherError("WeasyPrint is not installed: pip install 'weasyprint>=70,<71'") from None
+    if found.split(".")[0] != WRITTEN_FOR:
+        pin = f"weasyprint>={WRITTEN_FOR},<{int(WRITTEN_FOR) + 1}"
+        raise PublisherError(f"WeasyPrint {found} is installed, but publisher's PDF writer reads the internals of "
+                             f"WeasyPrint {WRITTEN_FOR}.x: pip install '{pin}'")
+    return found
+
+
+VERSION = _check_version()
+
+
+class WeasyPrintChanged(PublisherError):
+    """An internal this module reads is not where WeasyPrint 70 kept it."""
+
+    def __init__(self, internal: str, error: Exception):
+        super().__init__(f"WeasyPrint {VERSION}: {internal} is not as WeasyPrint {WRITTEN_FOR}.x had it "
+                         f"({type(error).__name__}: {error}); publisher's writers/pdf/weasy.py needs updating")
+
+
+# Laying out (the documented API: HTML, CSS, FontConfiguration, URLFetcher, Document.write_pdf).
+
+def load() -> None:
+    """Import the parts of WeasyPrint used here (a second's work): a worker's fork server does it
+    once, before the first document arrives."""
+    import weasyprint  # noqa: F401
+    import weasyprint.formatting_structure.boxes  # noqa: F401
+    import weasyprint.text.fonts  # noqa: F401
+    import weasyprint.urls  # noqa: F401
+
+
+@functools.cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ManuscriptFetcher(URLFetcher):
+        """Serves the manuscript's resources and refuses every other URL."""
+
+        def __init__(self, resources: tuple[Resource, ...]):
+            super().__init__(allowed_protocols=["https"])
+            self.resources = {BASE_URL + r.name: r for r in resources}
+
+        def fetch(self, url, headers=None):
+            resource = self.resources.get(url)
+            if resource is None:
+                raise ValueError(f"{url} is not part of the book")
+            return URLFetcherResponse(url, resource.data, {"Content-Type": resource.media_type})
+
+    return ManuscriptFetcher
+
+
+def manuscript_fetcher(resources: tuple[Resource, ...]):
+    """A URL fetcher that serves these resources under BASE_URL and refuses every other URL."""
+    return _fetcher_class()(resources)
+
+
+# A worker sets hundreds of chapters with the same style sheets: parse them once per process.
+_STYLESHEETS: dict[str, "CSS"] = {}
+
+
+def _stylesheet(text: str) -> "CSS":
+    from weasyprint import CSS
+
+    if text not in _STYLESHEETS:
+        if len(_STYLESHEETS) > 32:
+            _STYLESHEETS.clear()
+        _STYLESHEETS[text] = CSS(string=text)
+    return _STYLESHEETS[text]
+
+
+@functools.cache
+def _font_config():
+    """One font configuration per process: a new one per document leaks Pango and fontconfig memory."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ...]) -> "Document":
+    """Lay an XHTML document out into pages (the slow step), loading only `resources`."""
+    from weasyprint import HTML
+
+    html = HTML(string=document.decode("utf-8"), base_url=BASE_URL, url_fetcher=manuscript_fetcher(resources))
+    return html.render(stylesheets=[_stylesheet(text) for text in css], font_config=_font_config())
+
+
+def write_pdf(document: "Document", identifier: bytes | None = None, variant: str | None = None) -> bytes:
+    return document.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
+
+
+def html_to_pdf(document: str, css: str, identifier: bytes) -> bytes:
+    """A small standalone HTML document (a cover) set and written in one step."""
+    from weasyprint import CSS, HTML
+
+    return HTML(string=document).write_pdf(stylesheets=[CSS(string=css)], pdf_identifier=identifier)
+
+
+# The box tree of a laid-out page (internal: Page._page_box, formatting_structure.boxes).
+
+# ("text", block key, block element, line, text) for a piece of the book's text on a page;
+# ("break", None, None, None, "") for a scene-break ornament.
+BodyItem = tuple[str, "str | None", object, "int | None", str]
+
+
+def page_bodies(document: "Document") -> list[list[BodyItem]]:
+    """Each page's body in reading order. A block is an element with a data-block attribute (its
+    key); running heads, folios, footnotes and generated text (::before, ::after) are not the body."""
+    try:
+        from weasyprint.formatting_structure import boxes
+
+        return [list(_body(page._page_box, boxes)) for page in document.pages]
+    except (ImportError, AttributeError) as error:
+        raise WeasyPrintChanged("Page._page_box or formatting_structure.boxes", error) from error
+
+
+def _body(page_box, boxes) -> Iterator[BodyItem]:
+    def walk(box, key, block, line):
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return
+        element = box.element
+        if box.element_tag == "hr" and "scene-break" in (element.get("class") or "").split():
+            yield "break", None, None, None, ""
+            return
+        if "::" in (box.element_tag or ""):
+            return
+        if element is not None and element.get("data-block") and not isinstance(box, boxes.TextBox):
+            key, block = element.get("data-block"), element
+        if isinstance(box, boxes.LineBox):
+            line = id(box)
+        if isinstance(box, boxes.TextBox):
+            if box.text.strip():
+                yield "text", key, block, line, box.text
+            return
+        for child in getattr(box, "children", ()):
+            yield from walk(child, key, block, line)
+    yield from walk(page_box, None, None, None)
+
+
+# Font objects (internal: Document.fonts, Font attributes, get_hb_object_data).
+
+def font_files(document: "Document") -> Iterator[tuple[str, bytes, int]]:
+    """(PDF BaseFont, original font file, face index) of each plain vector font the written PDF embeds:
+    the fonts whose subsets a merge may combine. Call after write_pdf, which fills Document.fonts."""
+    try:
+        from weasyprint.text.fonts import get_hb_object_data
+
+        for font in document.fonts.values():
+            if font.bitmap or font.missing or font.used_in_forms or font.png or font.svg or font.colr \
+                    or "fvar" in font.tables:
+                continue
+            yield font.name.decode()[1:], get_hb_object_data(font.hb_face), font.index
+    except (ImportError, AttributeError) as error:
+        raise WeasyPrintChanged("Document.fonts, Font attributes or get_hb_object_data", error) from error
+
+
+# The shape of WeasyPrint's PDFs: named destinations, and fonts as Type0 Identity-H subsets that keep
+# the original glyph ids (HarfBuzz RETAIN_GIDS), so one subset of the union serves every document.
+
+def destination(pdf: Pdf, name: str) -> tuple[int, float, float] | None:
+    """(page index, left, top) of the anchor `name` (an element id), from the named destinations."""
+    if "/Names" not in pdf.Root or "/Dests" not in pdf.Root.Names:
+        return None
+    tree = pikepdf.NameTree(pdf.Root.Names.Dests)
+    if name not in tree:
+        return None
+    target = tree[name]  # [page /XYZ left top zoom]
+    return pikepdf.Page(target[0]).index, target[2], target[3]
+
+
+def merge_font_subsets(merged: Pdf, sources: set[str], cut: Callable[[str, list[int]], bytes | None]) -> None:
+    """Each face embedded as several subsets (one per document) becomes one subset of their union:
+    `cut(base_font, glyph ids)` gives it from the original file (None: keep the subsets)."""
+    uses = defaultdict(list)  # BaseFont → [(the /Font dictionary naming it, key, font)]
+    seen: set = set()
+
+    def walk(resources) -> None:
+        fonts = resources.get("/Font")
+        if fonts is not None and fonts.objgen not in seen:
+            if fonts.is_indirect:
+                seen.add(fonts.objgen)
+            for key, font in fonts.items():
+                if font.is_indirect:
+                    uses[str(font.get("/BaseFont", "/"))[1:]].append((fonts, key, font))
+        for form in (resources.get("/XObject") or {}).values():
+            if form.get("/Subtype") == "/Form" and "/Resources" in form and form.objgen not in seen:
+                seen.add(form.objgen)
+                walk(form.Resources)
+
+    for page in merged.pages:
+        if "/Resources" in page.obj:
+            walk(page.obj.Resources)
+    for name, entries in uses.items():
+        distinct = list({font.objgen: font for _, _, font in entries}.values())
+        if name not in sources or len(distinct) < 2:
+            continue
+        if any(f.get("/Subtype") != "/Type0" or f.get("/Encoding") != "/Identity-H" for f in distinct):
+            continue
+        widths: dict[int, float] = {}
+        unicode: dict[int, bytes] = {}
+        for font in distinct:
+            widths |= glyph_widths(font.DescendantFonts[0].get("/W", []))
+            # The first text set with a glyph names it, as when WeasyPrint sets the whole book.
+            unicode = glyph_text(font.ToUnicode.read_bytes()) | unicode
+        data = cut(name, sorted(set(widths) | set(unicode)))
+        if data is None:
+            continue
+        canonical = distinct[0]
+        descendant = canonical.DescendantFonts[0]
+        descriptor = descendant.FontDescriptor
+        file_key = Name.FontFile3 if "/FontFile3" in descriptor else Name.FontFile2
+        font_file = merged.make_stream(data)
+        if file_key == Name.FontFile3:
+            font_file.Subtype = Name.OpenType
+        else:
+            font_file.Length1 = len(data)
+        descriptor[file_key] = font_file
+        descendant.W = _width_array(widths)
+        canonical.ToUnicode = merged.make_stream(_cmap(unicode))
+        for holder, key, _ in entries:
+            holder[key] = canonical
+
+
+def glyph_widths(array) -> dict[int, float]:
+    """A CIDFont's /W array → width by glyph id (both forms: `c [w1 w2…]` and `c_first c_last w`)."""
+    widths, items, i = {}, list(array), 0
+    while i < len(items):
+        first = int(items[i])
+        if isinstance(items[i + 1], Array):
+            for offset, width in enumerate(items[i + 1]):
+                widths[first + offset] = float(width)
+            i += 2
+        else:
+            for gid in range(first, int(items[i + 1]) + 1):
+                widths[gid] = float(items[i + 2])
+            i += 3
+    return widths
+
+
+def _width_array(widths: dict[int, float]) -> Array:
+    array, run = [], None
+    for gid in sorted(widths):
+        if gid - 1 not in widths:
+            run = []
+            array += [gid, run]
+        value = widths[gid]
+        run.append(int(value) if value == int(value) else value)
+    return Array([Array(item) if isinstance(item, list) else item for item in array])
+
+
+def glyph_text(cmap: bytes) -> dict[int, bytes]:
+    """A ToUnicode CMap as WeasyPrint writes it (bfchar entries) → UTF-16BE hex text by glyph id."""
+    body = cmap.split(b"endcodespacerange", 1)[-1]
+    return {int(gid, 16): text for gid, text in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", body)}
+
+
+def _cmap(unicode: dict[int, bytes]) -> bytes:
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
+             b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange",
+             b"<0000> <ffff>", b"endcodespacerange"]
+    items = sorted(unicode.items())
+    for start in range(0, len(items), 100):
+        batch = items[start:start + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines += [b"<%04x> <%s>" % (gid, text) for gid, text in batch]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
