@@ -8,6 +8,8 @@ unique when chapters share a document.
 from __future__ import annotations
 
 import copy
+import os
+from datetime import datetime, timezone
 from html import escape
 import re
 from dataclasses import dataclass
@@ -198,17 +200,28 @@ def half_title_section(manuscript: Manuscript) -> Section:
     return Section("halftitle", "halftitlepage", manuscript.metadata.title, element, "front")
 
 
+def build_year() -> str:
+    """The year of this edition: SOURCE_DATE_EPOCH's when set (so the same input gives the same
+    bytes), else this year."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
+    return str(moment.year)
+
+
 def copyright_section(manuscript: Manuscript) -> Section:
     meta = manuscript.metadata
     element = section("copyright", "copyright-page", None, "copyright", "Copyright", hide_heading=True)
-    year = meta.date[:4] if meta.date else ""
-    rights = meta.rights or (f"© {year} {meta.byline}".replace("  ", " ").strip() if meta.authors else "")
-    lines = [meta.title + (f": {meta.subtitle}" if meta.subtitle else ""), rights,
-             f"Published by {meta.publisher}" if meta.publisher else "",
-             f"ISBN {meta.isbn}" if meta.isbn else "", f"Identifier: {meta.identifier}" if not meta.isbn else "",
-             f"Edition date: {meta.date}" if meta.date else ""]
+    block = child(element, "div", **{"class": "copyright-block"})  # set at the foot of the page in print
+    year = meta.date[:4] if re.match(r"\d{4}", meta.date) else build_year()
+    rights = meta.rights or (f"Copyright © {year} {meta.byline}" if meta.authors else "")
+    if meta.source.startswith(("http://", "https://")):
+        origin = f"First published at {meta.source}"
+    else:
+        origin = f"Transcribed from {meta.source}" if meta.source else ""
+    lines = [meta.title + (f": {meta.subtitle}" if meta.subtitle else ""), rights, origin,
+             f"Published by {meta.publisher}" if meta.publisher else "", f"ISBN {meta.isbn}" if meta.isbn else ""]
     for line in filter(None, lines):
-        child(element, "p", line)
+        child(block, "p", line)
     return Section("copyright", "copyright-page", "Copyright", element, "front")
 
 

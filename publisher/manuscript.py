@@ -17,10 +17,13 @@ class StoryInfo:
     fandoms: tuple[str, ...] = ()
     rating: str = ""
     warnings: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # the archive's relationship categories: F/F, Gen…
     relationships: tuple[str, ...] = ()
     characters: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-    status: str = ""
+    status: str = ""  # "Complete", "In progress"
+    published: str = ""  # dates as the archive gives them
+    updated: str = ""
 
     def fields(self) -> list[tuple[str, str]]:
         """The non-empty details as (label, text) pairs, in the archives' order."""
@@ -28,10 +31,13 @@ class StoryInfo:
             ("Fandom", ", ".join(self.fandoms)),
             ("Rating", self.rating),
             ("Warnings", ", ".join(self.warnings)),
+            ("Category", ", ".join(self.categories)),
             ("Relationships", ", ".join(self.relationships)),
             ("Characters", ", ".join(self.characters)),
             ("Tags", ", ".join(self.tags)),
             ("Status", self.status),
+            ("Published", self.published),
+            ("Updated", self.updated),
         ]
         return [(label, text) for label, text in pairs if text]
 

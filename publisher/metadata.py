@@ -25,8 +25,8 @@ BOOK_KEYS = {
     "subjects": TEXTS, "source": TEXT, "cover": TEXT, "chapters": TEXTS, "notes": TABLE, "story": "a table",
 }
 STORY_KEYS = {
-    "fandoms": TEXTS, "rating": TEXT, "warnings": TEXTS, "relationships": TEXTS,
-    "characters": TEXTS, "tags": TEXTS, "status": TEXT,
+    "fandoms": TEXTS, "rating": TEXT, "warnings": TEXTS, "categories": TEXTS, "relationships": TEXTS,
+    "characters": TEXTS, "tags": TEXTS, "status": TEXT, "published": TEXT, "updated": TEXT,
 }
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 

@@ -149,7 +149,8 @@ def test_chapters_converted_in_workers_make_the_same_manuscript(monkeypatch):
     serial = read(book, jobs=1)
     pools = []
     monkeypatch.setattr(assemble, "PARALLEL_CHARACTERS", 0)  # this shorter book is converted in workers too
-    monkeypatch.setattr(workers, "executor", lambda jobs, real=workers.executor: pools.append(jobs) or real(jobs))
+    monkeypatch.setattr(workers, "executor",
+                        lambda jobs, preload=(), real=workers.executor: pools.append(jobs) or real(jobs, preload))
     assert read(book, jobs=2) == serial
     assert pools == [2]
 

@@ -14,6 +14,7 @@ from ..manuscript import Manuscript
 from .assemble import assemble
 from .draft import BookDraft, ChapterDraft, Overrides, Place, Prose, Trace
 from .folder import folder_files, read_folder
+from .html_file import read_html
 from .markdown_file import read_markdown_file
 from .text import read_story
 
@@ -23,8 +24,10 @@ READERS: dict[str, Reader] = {
     "folder": read_folder,
     "text": read_story,
     "markdown": read_markdown_file,
+    "html": read_html,
 }
-SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
+SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+            ".htm": "html", ".xhtml": "html"}
 
 
 def source_kind(path: Path) -> str:
@@ -34,7 +37,7 @@ def source_kind(path: Path) -> str:
         raise PublisherError(f"{path}: no such book folder or file")
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise PublisherError(f"{path}: not a book folder, .txt story or .md file")
+        raise PublisherError(f"{path}: not a book folder, .txt story, .md file or .html download")
     return kind
 
 

@@ -1,0 +1,123 @@
+"""An HTML fragment as archives and word processors write it → the HTML a book holds.
+
+Markup sources (AO3 and FanFicFare downloads, EPUBs, Word files) carry the habits of the web:
+`<p>&nbsp;</p>` spacers, runs of `<br/>`, `<p align="center">~*~</p>` dividers, `<center>` and
+`<font>`, inline styles, Word's `MsoNormal` classes. This keeps their meaning (a centred or
+right-aligned paragraph, italic and bold spans, a scene break) and drops the rest; remote
+images become their alt text, because nothing is ever fetched. What is left is sanitised with
+every other text by `markup.convert`.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree, html as lxml_html
+
+from ..errors import Warnings
+from .text import is_scene_break
+
+# Classes that mean something in our themes; every other class (MsoNormal, calibre7…) goes.
+KEPT_CLASSES = {"centered", "right", "verse", "end-mark", "small-caps"}
+_BLOCKS = {"p", "div", "blockquote", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "figure"}
+_NBSP_ONLY = re.compile(r"^[\s\u00a0\u200b]*$")
+
+
+def fragment(markup: str) -> etree._Element:
+    """An HTML fragment (or a whole document's body) parsed into a <div>."""
+    return lxml_html.fragment_fromstring(markup or "<p></p>", create_parent="div")
+
+
+def tidy(root: etree._Element, where: str, warn: Warnings | None = None) -> str:
+    """The children of `root` (an lxml.html element), tidied, as an HTML string."""
+    root = _copy(root)
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element.getparent() is None and element is not root:
+            continue
+        _keep_meaning(element)
+    for image in list(root.iter("img")):
+        source = image.get("src", "")
+        if re.match(r"^[a-z][a-z0-9+.-]*://", source, re.IGNORECASE):
+            alt = " ".join((image.get("alt") or "").split()) or "an image"
+            if warn is not None:
+                warn(f"remote image {source} is not downloaded; its description is printed instead", where)
+            figure = lxml_html.Element("figure", {"class": "remote-image"})
+            caption = etree.SubElement(figure, "p")
+            caption.text = f"[{alt}]"
+            figure.tail = image.tail
+            parent = image.getparent()
+            if parent.tag == "p" and len(parent) == 1 and not (parent.text or "").strip():
+                parent.addprevious(figure)
+                figure.tail = parent.tail
+                parent.getparent().remove(parent)
+            else:
+                parent.replace(image, figure)
+    for element in list(root.iter()):
+        if element is root or not isinstance(element.tag, str):
+            continue
+        if element.tag in ("p", "div", "center") and len(element) == 0 and element.text is not None \
+                and _NBSP_ONLY.match(element.text) and element.getparent() is not None:
+            element.drop_tree()  # a spacer paragraph
+        elif element.tag in ("p", "div", "center") and (element.text or "").strip() and len(element) == 0 \
+                and is_scene_break(element.text):
+            hr = lxml_html.Element("hr")
+            hr.tail = element.tail
+            element.getparent().replace(element, hr)
+    _collapse_breaks(root)
+    out = (root.text or "") if (root.text or "").strip() else ""
+    return out + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+
+
+def _copy(root: etree._Element) -> etree._Element:
+    return lxml_html.fragment_fromstring(lxml_html.tostring(root, encoding="unicode"))
+
+
+def _keep_meaning(element: etree._Element) -> None:
+    """align/style → our classes or em/strong; <center>, <font>, <span> with no meaning unwrapped."""
+    style = (element.get("style") or "").lower().replace(" ", "")
+    align = (element.get("align") or "").lower() or (re.search(r"text-align:(\w+)", style) or [None, ""])[1]
+    classes = [c for c in (element.get("class") or "").split() if c in KEPT_CLASSES]
+    if element.tag == "center":
+        element.tag, align = "div", "center"
+    if align in ("center", "right") and element.tag in _BLOCKS:
+        classes.append("centered" if align == "center" else "right")
+    if element.tag in ("span", "font"):
+        italic = "font-style:italic" in style
+        bold = re.search(r"font-weight:(bold|[6-9]00)", style)
+        if "font-variant:small-caps" in style:
+            classes.append("small-caps")
+        elif italic or bold:
+            element.tag = "em" if italic else "strong"
+            if italic and bold:
+                strong = lxml_html.Element("strong")
+                strong.text, element.text = element.text, None
+                for child in list(element):
+                    strong.append(child)
+                element.append(strong)
+    for attribute in ("style", "align", "class", "face", "size", "color", "lang"):
+        element.attrib.pop(attribute, None)
+    if classes:
+        element.set("class", " ".join(dict.fromkeys(classes)))
+    elif element.tag in ("font", "span") and element.getparent() is not None:
+        element.drop_tag()
+
+
+def _collapse_breaks(root: etree._Element) -> None:
+    """Runs of <br/> (a web habit for paragraph spacing) become one, and none at a block's edges."""
+    for br in list(root.iter("br")):
+        parent = br.getparent()
+        if parent is None:
+            continue
+        previous = br.getprevious()
+        if previous is not None and previous.tag == "br" and not (previous.tail or "").strip():
+            parent.remove(br) if not (br.tail or "").strip() else None
+    for block in root.iter(*_BLOCKS):
+        while len(block) and block[-1].tag == "br" and not (block[-1].tail or "").strip():
+            block.remove(block[-1])
+        while len(block) and block[0].tag == "br" and not (block.text or "").strip():
+            block.text = (block.text or "") + (block[0].tail or "")
+            block.remove(block[0])
+
+
+def text_of(element: etree._Element) -> str:
+    """The words of an element, for the trace: text as a reader sees it, one space between blocks."""
+    return " ".join(" ".join(element.itertext()).split())
