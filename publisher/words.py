@@ -17,7 +17,7 @@ from lxml import etree
 from .manuscript import Manuscript
 from .output import slugify
 from .readers import draft
-from .readers.draft import BODY, FRONT
+from .readers.draft import ASIDE, BODY, FRONT
 
 
 def words(text: str) -> list[str]:
@@ -42,10 +42,23 @@ def epub_text(path: Path) -> str:
 
 
 def pdf_text(path: Path) -> str:
-    """The PDF's text (pdftotext), with words hyphenated at line ends joined again."""
+    """The PDF's text (pdftotext), with words hyphenated at line ends joined again, also across a
+    page turn (past the next page's running head, to the first line that goes on in lower case)."""
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True,
                           text=True).stdout
-    return re.sub(r"(\w)[\u2010\u00ad]\s*\n\s*(\w)", r"\1\2", text)
+    pages = text.split("\f")
+    for number in range(len(pages) - 1):
+        end = re.search(r"(\w+)[\u2010\u00ad]\s*(?:\n[0-9ivxlcdm]{1,6}\s*)?$", pages[number])  # then the folio
+        if not end:
+            continue
+        lines = pages[number + 1].split("\n")
+        for index, line in enumerate(lines[:4]):
+            if line[:1].islower():
+                pages[number] = pages[number][:end.start()]
+                lines[index] = end[1] + line
+                pages[number + 1] = "\n".join(lines)
+                break
+    return re.sub(r"(\w)[\u2010\u00ad]\s*\n\s*(\w)", r"\1\2", "\f".join(pages))
 
 
 def missing(expected: list[str], found: list[str]) -> list[str]:
@@ -62,16 +75,16 @@ def in_order(expected: list[str], found: list[str]) -> bool:
 
 
 def source_words(book: Path) -> tuple[list[str], list[str]]:
-    """(words kept in order, words moved to the front matter) of a .txt story, from its reader's trace."""
+    """(words kept in order, words kept elsewhere: the front matter, footnotes) of a source its reader traced."""
     trace = draft(book).trace
-    return words(trace.text(BODY)), words(trace.text(FRONT))
+    return words(trace.text(BODY)), words(trace.text(FRONT, ASIDE))
 
 
 def word_check(book: Path, manuscript: Manuscript, outputs: Path) -> list[tuple[str, bool]]:
     """One line per built file: words in, words out, and any word lost."""
-    if book.suffix.lower() not in (".txt", ".text"):
-        return [("word check: only for .txt stories", True)]
     body, front = source_words(book)
+    if not body:
+        return [("word check: only for sources publisher did not write (a .txt story, a download, an EPUB)", True)]
     lines = []
     for suffix, extract in ((".epub", epub_text), (".pdf", pdf_text)):
         path = outputs / f"{slugify(manuscript.slug)}{suffix}"

@@ -14,6 +14,7 @@ from ..manuscript import Manuscript
 from .assemble import assemble
 from .draft import BookDraft, ChapterDraft, Overrides, Place, Prose, Trace
 from .folder import folder_files, read_folder
+from .epub_file import read_epub
 from .html_file import read_html
 from .markdown_file import read_markdown_file
 from .text import read_story
@@ -25,9 +26,10 @@ READERS: dict[str, Reader] = {
     "text": read_story,
     "markdown": read_markdown_file,
     "html": read_html,
+    "epub": read_epub,
 }
 SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
-            ".htm": "html", ".xhtml": "html"}
+            ".htm": "html", ".xhtml": "html", ".epub": "epub"}
 
 
 def source_kind(path: Path) -> str:
@@ -37,7 +39,8 @@ def source_kind(path: Path) -> str:
         raise PublisherError(f"{path}: no such book folder or file")
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise PublisherError(f"{path}: not a book folder, .txt story, .md file or .html download")
+        hint = "; save it as .docx" if path.suffix.lower() == ".doc" else ""
+        raise PublisherError(f"{path}: not a book folder, .txt story, .md file, .html download or .epub{hint}")
     return kind
 
 

@@ -79,7 +79,8 @@ def read_ao3_tree(root: etree._Element, path: Path, overrides: Overrides, warn: 
             found = re.match(r"Part (\d+) of (.+)", text)
             if found:
                 series_index, series = float(found[1]), found[2].strip()
-            trace.add(FRONT, text)
+                trace.add(LABEL, f"Part {found[1]} of")
+            trace.add(FRONT, series or text)
         elif label == "stats":
             for line in dd.text_content().split("\n"):
                 if ":" in line:
@@ -149,9 +150,12 @@ def _chapters(root: etree._Element, where: str, warn: Warnings, trace: Trace) ->
         alone = heading.getparent().get("id") == "chapters"
         group = heading if alone else heading.getparent()
         title = " ".join(heading.text_content().split())
-        trace.add(BODY, title)
         if not alone:
-            title = re.sub(r"^Chapter\s+\d+\s*:\s*", "", title) or f"Chapter {number}"
+            label = re.match(r"^Chapter\s+\d+\s*:\s*", title)
+            if label and title[label.end():]:
+                trace.add(LABEL, label[0])  # "Chapter 2:" — the book numbers its chapters itself
+                title = title[label.end():]
+        trace.add(BODY, title)
         summary, notes = (None, None) if alone else _labelled_quotes(group, where, warn, trace)
         body = _next_element(group)
         while body is not None and (body.tag != "div" or (body.get("id") or "").startswith("endnotes")):

@@ -17,7 +17,7 @@ from ..manuscript import Chapter, FrontMatter, Manuscript, Note, Resource
 from ..metadata import derive_identifier
 from . import markup
 from .draft import BookDraft, Prose
-from .resources import load_image
+from .resources import checked_image, load_image
 
 # Below this, converting chapters in worker processes costs more than it saves.
 PARALLEL_CHAPTERS, PARALLEL_CHARACTERS = 16, 1_000_000
@@ -74,7 +74,8 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> M
             if not alt.strip():
                 problems.append(Problem(f"image {src!r} has no alt text: describe it in ![...]", where, line))
             try:
-                resource = images.get(src) or load_image(draft.root, src)
+                resource = images.get(src) or (checked_image(src, draft.packaged[src]) if src in draft.packaged
+                                               else load_image(draft.root, src))
             except Problem as problem:
                 problems.append(Problem(problem.message, where, line))
                 continue
@@ -100,7 +101,9 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> M
     cover = None
     if draft.cover:
         try:
-            cover = load_image(draft.root, draft.cover.name)
+            name = draft.cover.name
+            cover = checked_image(name, draft.packaged[name]) if name in draft.packaged else \
+                load_image(draft.root, name)
         except Problem as problem:
             problems.append(Problem(f"cover: {problem.message}", draft.cover.place.path, draft.cover.place.line))
     front = FrontMatter(

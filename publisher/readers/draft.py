@@ -59,9 +59,10 @@ class Trace:
         return "\n".join(text for kind, text in self.pieces if kind in kinds)
 
 
-# The kinds of piece a trace holds: kept in order / moved before chapter one / recognised markup /
-# chrome dropped by rule (a Gutenberg licence), or a note about a guess the reader made.
-BODY, FRONT, LABEL, DROPPED, NOTE = "body", "front", "label", "dropped", "note"
+# The kinds of piece a trace holds: kept in order / moved before chapter one / kept, but set apart
+# from the running text (footnotes, at the page's foot in print) / recognised markup / chrome
+# dropped by rule (a Gutenberg licence), or a note about a guess the reader made.
+BODY, FRONT, ASIDE, LABEL, DROPPED, NOTE = "body", "front", "aside", "label", "dropped", "note"
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class BookDraft:
     notes: tuple[tuple[str, Prose], ...] = ()  # labelled front-matter notes ("Beta", …)
     cover: FileRef | None = None  # an image inside `root`
     problems: tuple[Problem, ...] = ()  # found while reading, reported with those found later
+    packaged: dict[str, bytes] = field(default_factory=dict, compare=False)  # images inside the source (an EPUB)
     trace: Trace = field(default_factory=Trace, compare=False)
 
 

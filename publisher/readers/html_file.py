@@ -14,10 +14,11 @@ from lxml import etree, html as lxml_html
 from ..errors import ManuscriptError, Problem, Warnings
 from ..manuscript import Metadata
 from .ao3 import is_ao3, read_ao3_tree
+from .fanficfare import is_fanficfare_html, read_fanficfare_html
 from .decode import read_text
 from .draft import BODY, FRONT, BookDraft, ChapterDraft, Overrides, Place, Prose, Trace
 from .folder import apply
-from .html_tidy import text_of, tidy
+from .html_tidy import split_sections, text_of, tidy
 from .text import language_tag
 
 TreeReader = Callable[[etree._Element, Path, Overrides, Warnings], BookDraft]
@@ -43,53 +44,29 @@ def read_generic_tree(root: etree._Element, path: Path, overrides: Overrides, wa
     title_element = root.find(".//title")
     h1s = body.findall(".//h1")
     title = " ".join((title_element.text_content() if title_element is not None else "").split())
-    level = "h1"
+    sections = split_sections(body)
     if len(h1s) == 1:
-        title = title or " ".join(h1s[0].text_content().split())
-        level = "h2"
+        title = title or text_of(h1s[0])
+        trace.add(FRONT, text_of(h1s[0]))
+        sections = [(heading, holder) for heading, holder in sections if heading is not h1s[0]]
     title = title or path.stem.replace("-", " ").replace("_", " ").title()
     trace.add(FRONT, title)
-    chapters: list[ChapterDraft] = []
-    current_title, current = "", []
-
-    def close() -> None:
-        holder = lxml_html.Element("div")
-        for element in current:
-            holder.append(element)
-        if text_of(holder) or holder.find(".//img") is not None:
-            trace.add(BODY, text_of(holder))
-            chapters.append(ChapterDraft(Prose(tidy(holder, where, warn), Place(where), "html"), current_title))
-
-    for element in list(_flatten(body)):
-        if element.tag == level or (level == "h2" and element.tag == "h1"):
-            if element.tag == level:
-                close()
-                current_title, current = " ".join(element.text_content().split()), []
-                trace.add(BODY, current_title)
-            continue
-        current.append(element)
-    close()
+    chapters = []
+    for heading, holder in sections:
+        chapter_title = text_of(heading) if heading is not None else ""
+        trace.add(BODY, chapter_title)
+        trace.add(BODY, text_of(holder))
+        chapters.append(ChapterDraft(Prose(tidy(holder, where, warn), Place(where), "html"), chapter_title))
     language = language_tag(root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "") or "en"
     metadata = Metadata(title=title, identifier="", language=language)
     return BookDraft(metadata=apply(metadata, overrides), chapters=tuple(chapters), root=path.parent,
                      place=Place(where), slug=path.stem, trace=trace)
 
 
-def _flatten(body: etree._Element):
-    """The page's blocks in order, stepping into wrapper divs that hold headings."""
-    for element in body:
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag in ("div", "section", "article", "main") and element.find(".//h1") is not None or \
-                element.tag in ("div", "section", "article", "main") and element.find(".//h2") is not None:
-            yield from _flatten(element)
-        else:
-            yield element
-
-
 # Sniffers in order: the first that recognises the page reads it.
 FLAVOURS: list[tuple[Callable[[etree._Element], bool], TreeReader]] = [
     (is_ao3, read_ao3_tree),
+    (is_fanficfare_html, read_fanficfare_html),
     (lambda root: True, read_generic_tree),
 ]
 

@@ -9,6 +9,7 @@ every other text by `markup.convert`.
 """
 from __future__ import annotations
 
+import copy
 import re
 
 from lxml import etree, html as lxml_html
@@ -17,7 +18,8 @@ from ..errors import Warnings
 from .text import is_scene_break
 
 # Classes that mean something in our themes; every other class (MsoNormal, calibre7…) goes.
-KEPT_CLASSES = {"centered", "right", "verse", "end-mark", "small-caps"}
+KEPT_CLASSES = {"centered", "right", "verse", "end-mark", "small-caps",
+                "footnote", "footnote-ref", "footnote-backref"}  # and the footnotes a reader made
 _BLOCKS = {"p", "div", "blockquote", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "figure"}
 _NBSP_ONLY = re.compile(r"^[\s\u00a0\u200b]*$")
 
@@ -68,7 +70,7 @@ def tidy(root: etree._Element, where: str, warn: Warnings | None = None) -> str:
 
 
 def _copy(root: etree._Element) -> etree._Element:
-    return lxml_html.fragment_fromstring(lxml_html.tostring(root, encoding="unicode"))
+    return copy.deepcopy(root)
 
 
 def _keep_meaning(element: etree._Element) -> None:
@@ -121,3 +123,33 @@ def _collapse_breaks(root: etree._Element) -> None:
 def text_of(element: etree._Element) -> str:
     """The words of an element, for the trace: text as a reader sees it, one space between blocks."""
     return " ".join(" ".join(element.itertext()).split())
+
+
+_WRAPPERS = ("div", "section", "article", "main")
+
+
+def split_sections(body: etree._Element) -> list[tuple[etree._Element | None, etree._Element]]:
+    """A page's body → (heading, the blocks under it in a new <div>) per chapter: chapters start
+    at `h1` (or at `h2` when the page has at most one `h1`, its title), stepping into the divs
+    that wrap them. Blocks before the first heading come with heading None."""
+    h1s = body.findall(".//h1")
+    level = ("h1",) if len(h1s) > 1 else ("h1", "h2")
+    sections: list[tuple[etree._Element | None, etree._Element]] = [(None, lxml_html.Element("div"))]
+    for element in list(_flatten(body, level)):
+        if element.tag in level or (element.tag == "hgroup" and element.find(".//h2") is not None):
+            sections.append((element, lxml_html.Element("div")))
+        else:
+            sections[-1][1].append(element)
+    if not text_of(sections[0][1]) and sections[0][1].find(".//img") is None:
+        sections.pop(0)
+    return sections
+
+
+def _flatten(element: etree._Element, level: tuple[str, ...]):
+    for child in list(element):
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag in _WRAPPERS and any(child.find(f".//{tag}") is not None for tag in level):
+            yield from _flatten(child, level)
+        else:
+            yield child

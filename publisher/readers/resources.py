@@ -51,11 +51,16 @@ def resolve_inside(root: Path, reference: str) -> tuple[str, Path]:
 def load_image(root: Path, reference: str) -> Resource:
     """Read and check one image referenced from the book."""
     name, path = resolve_inside(root, reference)
-    media_type = MEDIA_TYPES.get(path.suffix.lower())
+    return checked_image(name, path.read_bytes(), reference)
+
+
+def checked_image(name: str, data: bytes, reference: str | None = None) -> Resource:
+    """An image's bytes, checked like any image of the book (also one carried in from an EPUB)."""
+    reference = reference or name
+    media_type = MEDIA_TYPES.get(PurePosixPath(name).suffix.lower())
     if media_type is None:
         kinds = ", ".join(sorted({k.lstrip(".") for k in MEDIA_TYPES}))
         raise Problem(f"image {reference!r} has an unsupported type; use {kinds}")
-    data = path.read_bytes()
     if media_type == "image/svg+xml":
         _check_svg(reference, data)
     else:

@@ -193,6 +193,16 @@ def heading_of(lines: list[str], index: int, numerals: frozenset[int] = frozense
     return title, taken
 
 
+def tidy_heading(title: str) -> str:
+    """A heading from a markup source read as a plain-text one would be: CHAPTER I. THE MILL →
+    Chapter I: The Mill; a title in capitals in title case; anything else as written."""
+    title = " ".join(title.split())
+    found = heading_of([title], 0)
+    if found:
+        return found[0]
+    return _tidy_title(title) if title.isupper() else title
+
+
 def _is_capital_title(line: str) -> bool:
     """THE TITLE IN CAPITALS that a heading may carry after a blank line (not a one-letter line, not a
     shouted sentence)."""
@@ -420,16 +430,18 @@ def _strip_label(pattern: re.Pattern, text: str, trace: Trace) -> str:
     return rest
 
 
-def parse_story(text: str) -> Story:
-    """The whole text → header fields and chapter drafts, with a trace of every piece."""
+def parse_story(text: str, headings: dict[int, tuple[str, int]] | None = None, body_from: int | None = None) -> Story:
+    """The whole text → header fields and chapter drafts, with a trace of every piece. A caller
+    that knows where the chapters start (a FanFicFare file lists them) gives `headings` (line →
+    (title, lines it takes)) and where the body begins (`body_from`); else both are found here."""
     trace = Trace()
     text = unicodedata.normalize("NFC", text.lstrip("\ufeff")).replace("\t", "    ")
     lines, facts = text.split("\n"), {}
-    if gutenberg.is_gutenberg(lines):
+    if headings is None and gutenberg.is_gutenberg(lines):
         facts, lines, source = gutenberg.split(lines, trace)
         facts["source"] = source
-    header, used = parse_header(lines, trace)
-    header = {key: _header_markdown(key, value) for key, value in (facts | header).items()}
+    header, used = parse_header(lines, trace) if body_from is None else ({}, body_from)
+    header = {key: header_markdown(key, value) for key, value in (facts | header).items()}
     body = lines[used:]
     width = wrap_width(body)
     chapters: list[StoryChapter] = []
@@ -438,9 +450,9 @@ def parse_story(text: str) -> Story:
     index, start = 0, 0
     sections: list[tuple[str | None, list[str]]] = []
     current_title: str | None = None
-    numerals = numeral_headings(body)
+    numerals = numeral_headings(body) if headings is None else frozenset()
     while index < len(body):
-        found = heading_of(body, index, numerals)
+        found = heading_of(body, index, numerals) if headings is None else headings.get(used + index)
         if found:
             sections.append((current_title, body[start:index]))
             current_title = found[0]
@@ -585,7 +597,7 @@ def _repeats_title_page(blocks: list[list[str]], header: dict[str, str]) -> bool
 PROSE_FIELDS = ("summary", "disclaimer", "dedication")
 
 
-def _header_markdown(key: str, value: str) -> str:
+def header_markdown(key: str, value: str) -> str:
     """A header value as book.toml holds it: prose as Markdown (emphasis kept, all else literal),
     names and lists as plain text."""
     if key in PROSE_FIELDS or key.startswith("note:"):
@@ -676,6 +688,10 @@ def read_story(path: Path, overrides: Overrides, warn: Warnings) -> BookDraft:
         text = read_file(path, str(path), warn, what="a text story", say_encoding=False)
     except Problem as problem:
         raise ManuscriptError([problem]) from None
+    from .fanficfare import is_fanficfare_text, read_fanficfare_text  # it builds on this module
+
+    if is_fanficfare_text(text.split("\n")):
+        return read_fanficfare_text(text, path, overrides, warn)
     story = parse_story(text)
     chapters = tuple(
         ChapterDraft(Prose("\n\n".join(chapter.blocks) + "\n", Place(f"{path} (chapter {number})")),

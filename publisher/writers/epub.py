@@ -223,6 +223,10 @@ def _insert_at(block: etree._Element, offset: int, marker: etree._Element) -> No
 
 def _split_into(node: etree._Element, attribute: str, index: int, marker: etree._Element) -> None:
     text = getattr(node, attribute)
+    # A print page that begins inside a word (a hyphenated break) begins, for a reader following
+    # along, at that word: the marker never splits it.
+    while index > 0 and not text[index - 1].isspace() and text[index - 1] not in "—–":
+        index -= 1
     setattr(node, attribute, text[:index])
     marker.tail = text[index:]
     if attribute == "text":

@@ -111,10 +111,11 @@ def test_binary_file_given_as_a_story(tmp_path):
 
 
 def test_unknown_source_kind(tmp_path):
-    source = tmp_path / "story.docx"
+    source = tmp_path / "story.odt"
     source.write_bytes(b"PK")
     result = run("build", source)
-    assert (result.exit_code, result.output) == (1, f"error: {source}: not a book folder, .txt story or .md file\n")
+    assert (result.exit_code, result.output) == (
+        1, f"error: {source}: not a book folder, .txt story, .md file, .html download or .epub\n")
 
 
 def test_a_paragraph_of_100000_words_builds(tmp_path):
