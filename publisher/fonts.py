@@ -41,7 +41,7 @@ def _characters(manuscript: Manuscript) -> set[str]:
     texts += [front.summary_html, front.disclaimer_html, front.dedication_html]
     for chapter in manuscript.chapters:
         texts += [chapter.title, chapter.body_html, chapter.summary_html, chapter.notes_html, chapter.end_notes_html]
-    joined = re.sub(r'<a class="footnote-backref"[^>]*>.*?</a>', " ", " ".join(texts))  # never printed
+    joined = re.sub(r'<a [^>]*class="footnote-backref"[^>]*>.*?</a>', " ", " ".join(texts))  # never printed
     text = re.sub(r"<[^>]+>", " ", joined)
     return {c for c in set(text) if not c.isspace() and unicodedata.category(c)[0] != "C"}
 

@@ -14,6 +14,7 @@ from ..manuscript import Manuscript
 from .assemble import assemble
 from .draft import BookDraft, ChapterDraft, Overrides, Place, Prose, Trace
 from .folder import folder_files, read_folder
+from .docx import read_docx
 from .epub_file import read_epub
 from .html_file import read_html
 from .markdown_file import read_markdown_file
@@ -27,9 +28,11 @@ READERS: dict[str, Reader] = {
     "markdown": read_markdown_file,
     "html": read_html,
     "epub": read_epub,
+    "docx": read_docx,
 }
 SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
-            ".htm": "html", ".xhtml": "html", ".epub": "epub"}
+            ".htm": "html", ".xhtml": "html", ".epub": "epub",
+            ".docx": "docx"}
 
 
 def source_kind(path: Path) -> str:
@@ -40,7 +43,7 @@ def source_kind(path: Path) -> str:
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         hint = "; save it as .docx" if path.suffix.lower() == ".doc" else ""
-        raise PublisherError(f"{path}: not a book folder, .txt story, .md file, .html download or .epub{hint}")
+        raise PublisherError(f"{path}: not a book folder, .txt story, .md file, .html download, .epub or .docx{hint}")
     return kind
 
 

@@ -25,7 +25,7 @@ from ..manuscript import Metadata
 from .ao3 import read_ao3_tree
 from .draft import ASIDE, BODY, DROPPED, FRONT, LABEL, BookDraft, ChapterDraft, FileRef, Overrides, Place, Prose, Trace
 from .folder import apply
-from .html_tidy import split_sections, text_of, tidy
+from .html_tidy import element_types as _types, gather_footnotes, split_sections, text_of, tidy, trace_text
 from .text import language_tag, tidy_heading
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
@@ -161,12 +161,6 @@ def document(book: zipfile.ZipFile, name: str) -> etree._Element:
     return lxml_html.document_fromstring(book.read(name))
 
 
-def _types(element: etree._Element) -> set[str]:
-    types = set((element.get("epub:type") or "").split())
-    role = element.get("role") or ""
-    return types | ({role[4:]} if role.startswith("doc-") else set())
-
-
 def _skipped(name: str, page: etree._Element) -> bool:
     """A page of the source's own front or back matter, which this book makes anew."""
     body = page.find("body")
@@ -204,7 +198,7 @@ def _generic(book: zipfile.ZipFile, package: Package, path: Path, overrides: Ove
             if re.fullmatch(r"(table of )?contents", title.lower()):
                 trace.add(DROPPED, text_of(holder))  # the source's own contents page
                 continue
-            _move_notes_into(holder, ids, name, notes)
+            gather_footnotes(holder, ids, name, notes)
             if not text_of(holder) and holder.find(".//img") is None:
                 continue
             if not chapters and not text_of(holder) and len(holder.findall(".//img")) == 1 and cover is None:
@@ -218,7 +212,7 @@ def _generic(book: zipfile.ZipFile, package: Package, path: Path, overrides: Ove
                 if inside:
                     image.set("src", inside)
                     packaged[inside] = book.read(inside)
-            _trace_text(holder, trace)
+            trace_text(holder, trace)
             chapters.append(ChapterDraft(Prose(tidy(holder, f"{where}: {name}", warn), Place(f"{where}: {name}"),
                                                "html"), title))
     authors = tuple(_metas(package, "creator"))
@@ -249,16 +243,6 @@ def _repeats_title_page(holder: etree._Element, heading: etree._Element, package
                                               "by", "and", "illustrated", "translated", "with"]).lower()))
     said = set(re.findall(r"\w+", (text_of(heading) + " " + text_of(holder)).lower()))
     return bool(said) and said <= known
-
-
-def _trace_text(holder: etree._Element, trace: Trace) -> None:
-    """The chapter's running text in order, its footnotes apart (print sets them at the page's foot)."""
-    running = copy.deepcopy(holder)
-    for block in [e for e in running.iter("div") if "footnote" in (e.get("class") or "").split()]:
-        block.getparent().remove(block)
-    trace.add(BODY, text_of(running))
-    for block in [e for e in holder.iter("div") if "footnote" in (e.get("class") or "").split()]:
-        trace.add(ASIDE, text_of(block))
 
 
 def _is_chrome(element: etree._Element) -> bool:
@@ -307,50 +291,3 @@ def _notes(pages: dict[str, etree._Element]) -> dict[tuple[str, str], etree._Ele
             if _types(element) & {"footnote", "endnote", "rearnote", "note"}:
                 found[(name, element.get("id"))] = element
     return found
-
-
-def _move_notes_into(body: etree._Element, ids: dict, name: str, notes: dict) -> None:
-    """Each note reference in this chapter → our footnote (the note's text at the chapter's end)."""
-    items = []
-    for link in list(body.iter("a")):
-        href = link.get("href") or ""
-        target_doc, _, target_id = href.partition("#")
-        target_doc = posixpath.normpath(posixpath.join(posixpath.dirname(name), unquote(target_doc))) \
-            if target_doc else name
-        note = None
-        if _types(link) & {"noteref"}:
-            note = notes.get((target_doc, target_id))
-        elif target_doc == name and re.fullmatch(r"\[?\*?\d+\]?", " ".join(link.text_content().split())):
-            anchor = ids.get(target_id)  # Gutenberg: [1] links to an anchor that links back
-            if anchor is not None and (anchor.get("href") or "").endswith(f"#{link.get('id')}") and link.get("id"):
-                note = anchor.getparent() if anchor.getparent() is not None else anchor
-        if note is None:
-            continue
-        number = len(items) + 1
-        holder = link.getparent() if link.getparent() is not None and link.getparent().tag == "sup" else link
-        sup = lxml_html.Element("sup", id=f"fnref:{number}")
-        ref = etree.SubElement(sup, "a", {"class": "footnote-ref", "href": f"#fn:{number}"})
-        ref.text = str(number)
-        sup.tail = holder.tail
-        holder.getparent().replace(holder, sup)
-        items.append((number, note))
-    if not items:
-        return
-    block = lxml_html.Element("div", {"class": "footnote"})
-    etree.SubElement(block, "hr")
-    listing = etree.SubElement(block, "ol")
-    for number, note in items:
-        item = etree.SubElement(listing, "li", id=f"fn:{number}")
-        for back in list(note.iter("a")):
-            if _types(back) & {"backlink"} or (back.get("href") or "").split("#")[-1].startswith(("noteref", "fnref")) \
-                    or re.fullmatch(r"\[?\*?\d+\]?|↩\ufe0e?", " ".join(back.text_content().split())):
-                if back.getparent() is not None:
-                    back.drop_tree()
-        paragraph = etree.SubElement(item, "p")
-        paragraph.text = text_of(note)
-        back = etree.SubElement(paragraph, "a", {"class": "footnote-backref", "href": f"#fnref:{number}"})
-        back.text = "↩\ufe0e"
-        paragraph.text += " "
-        if note.getparent() is not None:
-            note.drop_tree()  # the note now stands at the end of its chapter
-    body.append(block)

@@ -10,11 +10,14 @@ every other text by `markup.convert`.
 from __future__ import annotations
 
 import copy
+import posixpath
 import re
+from urllib.parse import unquote
 
 from lxml import etree, html as lxml_html
 
 from ..errors import Warnings
+from .draft import ASIDE, BODY, Trace
 from .text import is_scene_break
 
 # Classes that mean something in our themes; every other class (MsoNormal, calibre7…) goes.
@@ -153,3 +156,82 @@ def _flatten(element: etree._Element, level: tuple[str, ...]):
             yield from _flatten(child, level)
         else:
             yield child
+
+
+def gather_footnotes(body: etree._Element, ids: dict, name: str = "", notes: dict | None = None) -> None:
+    """Each note reference in `body` → our footnote: a numbered reference where it was, and the
+    note's text in a list at the end, as Python-Markdown writes them. A reference is a link marked
+    `noteref` (EPUB 3, DPUB-ARIA) pointing at a note in `notes` ((document, id) → element), or a
+    link whose target links back to it (Gutenberg's `[1]` pairs, Word's footnotes as mammoth
+    writes them); `ids` are the elements of the document by id."""
+    notes = notes if notes is not None else {}
+    items = []
+    for link in list(body.iter("a")):
+        href = link.get("href") or ""
+        target_doc, _, target_id = href.partition("#")
+        target_doc = posixpath.normpath(posixpath.join(posixpath.dirname(name), unquote(target_doc))) \
+            if target_doc else name
+        note = None
+        if element_types(link) & {"noteref"}:
+            note = notes.get((target_doc, target_id))
+        elif target_doc == name and link.get("id") and target_id in ids:
+            target = ids[target_id]
+            back = f"#{link.get('id')}"
+            if (target.get("href") or "").endswith(back):
+                note = target.getparent() if target.getparent() is not None else target
+            elif any((a.get("href") or "").endswith(back) for a in target.iter("a")):
+                note = target
+        if note is None:
+            continue
+        number = len(items) + 1
+        holder = link.getparent() if link.getparent() is not None and link.getparent().tag == "sup" else link
+        sup = lxml_html.Element("sup", id=f"fnref:{number}")
+        ref = etree.SubElement(sup, "a", {"class": "footnote-ref", "href": f"#fn:{number}"})
+        ref.text = str(number)
+        sup.tail = holder.tail
+        holder.getparent().replace(holder, sup)
+        items.append((number, note))
+    if not items:
+        return
+    block = lxml_html.Element("div", {"class": "footnote"})
+    etree.SubElement(block, "hr")
+    listing = etree.SubElement(block, "ol")
+    for number, note in items:
+        for back in list(note.iter("a")):
+            if element_types(back) & {"backlink"} or re.search(r"#(noteref|fnref|footnote-ref|endnote-ref)", back.get("href") or "") \
+                    or re.fullmatch(r"\[?\*?\d+\]?|[↩↑]\ufe0e?", " ".join(back.text_content().split())):
+                if back.getparent() is not None:
+                    back.drop_tree()
+        item = etree.SubElement(listing, "li", id=f"fn:{number}")
+        paragraph = etree.SubElement(item, "p")
+        paragraph.text = text_of(note) + " "
+        back = etree.SubElement(paragraph, "a", {"class": "footnote-backref", "href": f"#fnref:{number}"})
+        back.text = "↩\ufe0e"
+        if note.getparent() is not None:
+            note.drop_tree()  # the note now stands at the end of its chapter
+    for listing_left in [e for e in body.iter("ol", "div", "section", "aside") if not text_of(e)
+                         and e.find(".//img") is None and (e.tag == "ol" or "note" in (e.get("class") or "") +
+                                                           (e.get("id") or "") + (e.get("epub:type") or ""))]:
+        if listing_left.getparent() is not None:
+            listing_left.drop_tree()  # the notes' old, now empty, container
+    body.append(block)
+
+
+def element_types(element: etree._Element) -> set[str]:
+    """An element's epub:type values and its DPUB-ARIA role (without doc-)."""
+    types = set((element.get("epub:type") or "").split())
+    role = element.get("role") or ""
+    return types | ({role[4:]} if role.startswith("doc-") else set())
+
+
+def trace_text(holder: etree._Element, trace: Trace) -> None:
+    """A chapter's words for the trace: its running text in order (without its note numbers), and its
+    footnotes apart, since print sets them at the foot of whichever page calls them."""
+    running = copy.deepcopy(holder)
+    for element in [e for e in running.iter("div", "sup") if "footnote" in (e.get("class") or "").split()
+                    or (e.get("id") or "").startswith("fnref:")]:
+        element.drop_tree()
+    trace.add(BODY, text_of(running))
+    for block in [e for e in holder.iter("div") if "footnote" in (e.get("class") or "").split()]:
+        for item in block.iter("li"):
+            trace.add(ASIDE, text_of(item))

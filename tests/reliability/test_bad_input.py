@@ -115,7 +115,7 @@ def test_unknown_source_kind(tmp_path):
     source.write_bytes(b"PK")
     result = run("build", source)
     assert (result.exit_code, result.output) == (
-        1, f"error: {source}: not a book folder, .txt story, .md file, .html download or .epub\n")
+        1, f"error: {source}: not a book folder, .txt story, .md file, .html download, .epub or .docx\n")
 
 
 def test_a_paragraph_of_100000_words_builds(tmp_path):
