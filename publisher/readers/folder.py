@@ -161,6 +161,7 @@ def folder_files(draft: BookDraft) -> dict[str, bytes]:
             value = getattr(chapter, key)
             fields[key] = value.text if value else ""
         files[_file_name(number, chapter.title)] = frontmatter.dump(fields, chapter.body.text).encode("utf-8")
+    files.update(draft.packaged)  # images that came inside the source (an EPUB, a Word file), at the same paths
     return files
 
 
