@@ -106,7 +106,7 @@ def main() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage as it starts.")
 @reports_errors
 def build(book: Path, out_dir: Path, quiet: bool, verbose: bool, warn: Warnings, **values) -> None:
-    """Build BOOK (a book folder, a .txt story or a .md file) into EPUB and PDF.
+    """Build BOOK (a book folder, .txt, .md, an .html download, .epub or .docx) into EPUB and PDF.
 
     \b
     Example:
@@ -278,17 +278,18 @@ def preview(book: Path, port: int, warn: Warnings, **values) -> None:
 
 @main.command(name="import")
 @click.argument("story", type=PATH)
-@click.option("-o", "--out", "folder", type=PATH, help="The book folder to write (default: books/<story name>).")
+@click.option("-o", "--out", "folder", type=PATH, help="The book folder to write (default: books/<source name>).")
 @build_options("title", "author", "language")
 @click.option("--force", is_flag=True, help="Replace the folder if it exists.")
 @reports_errors
 def import_(story: Path, folder: Path | None, force: bool, warn: Warnings, title: str | None, author: str | None,
             language: str | None) -> None:
-    """Turn a .txt story (or one .md file) into an editable book folder.
+    """Turn any source (.txt, .md, an .html download, .epub, .docx) into an editable book folder.
 
     \b
     Example:
       publisher import story.txt -o books/my-story
+      publisher import work.html -o books/ledger
     """
     folder = folder or Path("books") / slugify(story.stem)
     options = options_from({"title": title, "author": author, "language": language})  # checks the language tag

@@ -96,7 +96,9 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> M
             end_notes_html=html_of(chapter.end_notes).html, source=chapter.body.place.path, words=body.words,
         ))
     if not chapters:
-        problems.append(Problem("the book has no chapters: add Markdown files to chapters/", draft.place.path))
+        hint = "add Markdown files to chapters/" if draft.place.path.endswith("book.toml") else \
+            "no text was found in it: is it the right file?"
+        problems.append(Problem(f"the book has no chapters: {hint}", draft.place.path))
 
     cover = None
     if draft.cover:

@@ -45,10 +45,11 @@ def read_generic_tree(root: etree._Element, path: Path, overrides: Overrides, wa
     h1s = body.findall(".//h1")
     title = " ".join((title_element.text_content() if title_element is not None else "").split())
     sections = split_sections(body)
-    if len(h1s) == 1:
+    if len(h1s) == 1 and (not title or " ".join(title.lower().split()) == text_of(h1s[0]).lower()):
         title = title or text_of(h1s[0])
         trace.add(FRONT, text_of(h1s[0]))
-        sections = [(heading, holder) for heading, holder in sections if heading is not h1s[0]]
+        # The page's one h1 is the book's title; what follows it is still text.
+        sections = [(None if heading is h1s[0] else heading, holder) for heading, holder in sections]
     title = title or path.stem.replace("-", " ").replace("_", " ").title()
     trace.add(FRONT, title)
     chapters = []

@@ -74,3 +74,41 @@ def test_random_markdown_books(tmp_path_factory, chapters):
     assert_epubcheck_clean(out)
     found = words(epub_text(out))
     assert not missing(expected, found)
+
+
+# HTML as archives and word processors write it: nested inline and block markup, entities, runs of
+# <br/>, spacer paragraphs, centred dividers, <font> and <center>, inline styles, Word's classes.
+INLINE = st.recursive(
+    SENTENCE.map(lambda s: s.replace("&", "&amp;")),
+    lambda inner: st.one_of(
+        inner.map(lambda s: f"<em>{s}</em>"), inner.map(lambda s: f"<b>{s}</b>"),
+        inner.map(lambda s: f'<span style="font-style: italic">{s}</span>'),
+        inner.map(lambda s: f'<font face="Arial" size="3">{s}</font>'), inner.map(lambda s: f"{s} &amp; {s}"),
+        st.tuples(inner, inner).map(lambda pair: f"{pair[0]}<br/><br/><br/>{pair[1]}"),
+        inner.map(lambda s: f'<span class="MsoNormal">{s}&nbsp;&#8212;&nbsp;{s}</span>')),
+    max_leaves=6)
+HTML_BLOCK = st.one_of(
+    INLINE.map(lambda s: f"<p>{s}</p>"), INLINE.map(lambda s: f'<p align="center">{s}</p>'),
+    INLINE.map(lambda s: f"<div><div><p>{s}</p></div></div>"), INLINE.map(lambda s: f"<center>{s}</center>"),
+    INLINE.map(lambda s: f"<blockquote><p>{s}</p></blockquote>"), st.just("<p>&nbsp;</p>"),
+    st.just('<p align="center">~*~</p>'), st.just("<hr/>"),
+    st.tuples(INLINE, INLINE).map(lambda pair: f"<table><tr><td>{pair[0]}</td><td>{pair[1]}</td></tr></table>"),
+)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(SENTENCE, st.lists(HTML_BLOCK, min_size=0, max_size=5).flatmap(
+    lambda blocks: INLINE.map(lambda first: [f"<p>{first}</p>", *blocks]))), min_size=1, max_size=3))
+def test_random_html_loses_no_word(tmp_path_factory, chapters):
+    from lxml import html as lxml_html
+
+    folder = tmp_path_factory.mktemp("html")
+    page = "".join(f"<h1>{title}</h1>" + "".join(blocks) for title, blocks in chapters)
+    source = folder / "story.html"
+    source.write_text(f"<html><head><title>Fuzz</title></head><body>{page}</body></html>", encoding="utf-8")
+    expected = words(" ".join(lxml_html.fromstring(f"<div>{page}</div>").itertext()))
+    out = build(source, folder / "out", BuildOptions(formats=("epub",)))[0].path
+    assert_epubcheck_clean(out)
+    found = words(epub_text(out))
+    assert not missing(expected, found)
+    assert in_order(expected, found)
