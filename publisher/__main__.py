@@ -1,5 +1,5 @@
 """`python -m publisher` runs the command line."""
-from .cli import main
+from .cli import run
 
 if __name__ == "__main__":  # not when a worker process imports it
-    main(prog_name="publisher")
+    run()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from .progress import build_progress
 from .readers import Overrides
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+PROCESS_STARTED: list[float] = []  # when the `publisher` process began (perf_counter), set by run()
 PATH = click.Path(path_type=Path)
 FIELDS = {f.name: f for f in dataclasses.fields(BuildOptions)}
 
@@ -113,7 +115,7 @@ def build(book: Path, out_dir: Path, quiet: bool, verbose: bool, warn: Warnings,
       publisher build books/the-lamplighters-daughter -o dist --trim 5.5x8.5
       publisher build story.txt --trim 5.5x8.5 --impose signatures --paper letter
     """
-    started = time.perf_counter()
+    started = PROCESS_STARTED[0] if PROCESS_STARTED else time.perf_counter()
     options = options_from(values)
     with build_progress(enabled=not quiet) as progress:
         def stage(name: str) -> None:
@@ -125,11 +127,18 @@ def build(book: Path, out_dir: Path, quiet: bool, verbose: bool, warn: Warnings,
     if quiet:
         return
     show(warn)
+    for note in warn.notes if verbose else ():
+        click.echo(f"note: {note}", err=True)
     elapsed = time.perf_counter() - started
     trim = options.trim_size
     trim_text = trim.name if trim.name in TRIMS else f"{trim.width_in:g}x{trim.height_in:g}"
     for output in outputs:
-        detail = f"{output.pages} pages  {trim_text} in" if output.pages else f"{output.size / 1024:,.0f} KiB"
+        if output.format == f"{options.impose}.pdf":  # sheets, printed on both sides
+            detail = f"{(output.pages + 1) // 2} sheets of {options.paper} ({output.pages} sides)"
+        elif output.pages:
+            detail = f"{output.pages} pages  {trim_text} in"
+        else:
+            detail = f"{output.size / 1024:,.0f} KiB"
         click.echo(f"{output.path}  {detail}  {elapsed:.1f} s")
 
 
@@ -203,7 +212,8 @@ def cover(book: Path, out_dir: Path, stock: str, old_paper: str | None, warn: Wa
         stock = old_paper
     output = commands.build_cover(book, out_dir, options_from(dict(values, formats=("pdf",))), stock, warn)
     show(warn)
-    click.echo(f"{output.path}  {output.size / 1024:,.0f} KiB")
+    click.echo(f"{output.path}  {output.width_in:.3f} x {output.height_in:.3f} in with bleed  spine "
+               f"{output.spine_in:.3f} in ({output.pages} pages on {stock})  {output.size / 1024:,.0f} KiB")
 
 
 @main.command()
@@ -298,5 +308,22 @@ def import_(story: Path, folder: Path | None, force: bool, warn: Warnings, title
     click.echo(f"imported {story} → {made.folder} ({made.chapters} chapters)")
 
 
+def _process_age() -> float:
+    """Seconds since this process began (interpreter start-up and imports included), on Linux;
+    0 where that cannot be read."""
+    try:
+        with open("/proc/self/stat") as stat:
+            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
+
+
+def run(args: list[str] | None = None) -> None:
+    """The `publisher` command: main() with the process's own start-up counted in the time it reports."""
+    PROCESS_STARTED.append(time.perf_counter() - _process_age())
+    main(args=args, prog_name="publisher")
+
+
 if __name__ == "__main__":
-    main()
+    run()

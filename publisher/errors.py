@@ -37,10 +37,15 @@ class ManuscriptError(PublisherError):
 
 
 class Warnings:
-    """Collects warnings (things we fixed or guessed) for the caller to show."""
+    """Collects warnings (things we fixed or guessed) for the caller to show, and notes (what a
+    build chose, worth knowing but not worth a warning: shown with --verbose)."""
 
     def __init__(self) -> None:
         self.messages: list[str] = []
+        self.notes: list[str] = []
 
     def __call__(self, message: str, path: str = "", line: int | None = None) -> None:
         self.messages.append(str(Problem(message, path, line)))
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)

@@ -232,20 +232,22 @@ def prose_section(name: str, kind: str, role: str | None, heading: str, html: st
 
 
 def front_sections(manuscript: Manuscript) -> list[Section]:
-    """The front matter in reading order; a page exists only when it has something to say."""
+    """The front matter in reading order, the same in the EPUB and in print (title, dedication,
+    summary, disclaimer, notes); a page exists only when it has something to say."""
     front = manuscript.front_matter
     sections = [title_section(manuscript)]
+    if front.has_dedication:
+        sections.append(prose_section("dedication", "dedication", "doc-dedication", "Dedication",
+                                      front.dedication_html))
+        sections[-1].element.find(f"{{{XHTML}}}h1").set("class", "hidden-heading")
     if front.has_summary_page:
         sections.append(prose_section("summary", "abstract", "doc-abstract", "Summary", front.summary_html))
     if front.has_disclaimer_page:
         sections.append(prose_section("disclaimer", "notice", "doc-notice", "Disclaimer", front.disclaimer_html))
     if front.notes:
-        notes = "".join(f'<p class="note-label">{escape(n.label, quote=False)}</p>{n.html}' for n in front.notes)
+        notes = "".join(f'<p class="note-label">{escape(n.label, quote=False)}</p>{n.html}' for n in front.notes) \
+            if [n.label for n in front.notes] != ["Notes"] else front.notes[0].html  # the heading says it already
         sections.append(prose_section("notes", "preamble", None, "Notes", notes))
-    if front.has_dedication:
-        sections.append(prose_section("dedication", "dedication", "doc-dedication", "Dedication",
-                                      front.dedication_html))
-        sections[-1].element.find(f"{{{XHTML}}}h1").set("class", "hidden-heading")
     return sections
 
 

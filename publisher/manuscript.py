@@ -94,6 +94,7 @@ class FrontMatter:
     dedication_html: str = ""
     notes: tuple[Note, ...] = ()
     cover: Resource | None = None
+    compact: bool = False  # a short work: no half-title, its notes on one page, no contents for one chapter
 
     @property
     def has_summary_page(self) -> bool:

@@ -22,12 +22,13 @@ BOOK_KEYS = {
     "title": TEXT, "subtitle": TEXT, "author": TEXT, "authors": TEXTS, "language": TEXT,
     "summary": TEXT, "disclaimer": TEXT, "dedication": TEXT, "identifier": TEXT, "isbn": TEXT,
     "publisher": TEXT, "date": TEXT, "rights": TEXT, "series": TEXT, "series_index": NUMBER,
-    "subjects": TEXTS, "source": TEXT, "cover": TEXT, "chapters": TEXTS, "notes": TABLE, "story": "a table",
+    "subjects": TEXTS, "source": TEXT, "front_matter": TEXT, "cover": TEXT, "chapters": TEXTS, "notes": TABLE, "story": "a table",
 }
 STORY_KEYS = {
     "fandoms": TEXTS, "rating": TEXT, "warnings": TEXTS, "categories": TEXTS, "relationships": TEXTS,
     "characters": TEXTS, "tags": TEXTS, "status": TEXT, "published": TEXT, "updated": TEXT,
 }
+FRONT_MATTER = ("auto", "full", "compact")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -42,6 +43,7 @@ class BookConfig:
     notes: dict[str, str] = field(default_factory=dict)
     cover: str = ""
     chapters: tuple[str, ...] = ()
+    front_matter: str = "auto"  # "full", "compact", or "auto": compact for a short work
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -122,6 +124,9 @@ def parse_book_toml(text: str, path: str = "book.toml", warn: Warnings | None = 
     if not LANGUAGE_TAG.match(language):
         problems.append(Problem(f"language {language!r} is not a BCP 47 tag such as 'en' or 'en-GB'",
                                 path, _line_of(text, "language")))
+    if str(data.get("front_matter", "auto")) not in FRONT_MATTER:
+        problems.append(Problem(f"front_matter must be one of {', '.join(FRONT_MATTER)}", path,
+                                _line_of(text, "front_matter")))
     if problems:
         raise ManuscriptError(problems)
 
@@ -148,6 +153,6 @@ def parse_book_toml(text: str, path: str = "book.toml", warn: Warnings | None = 
     return BookConfig(
         metadata=metadata, summary=text_of("summary"), disclaimer=text_of("disclaimer"),
         dedication=text_of("dedication"), notes=dict(data.get("notes", {})), cover=text_of("cover"),
-        chapters=tuple(data.get("chapters", ())),
+        chapters=tuple(data.get("chapters", ())), front_matter=str(data.get("front_matter", "auto")),
     )
 

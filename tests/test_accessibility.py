@@ -122,7 +122,7 @@ def test_epub_only_build_has_no_page_list_unless_asked(tmp_path):
 
     warn = Warnings()
     epub = build(SAMPLE, tmp_path / "a", BuildOptions(formats=("epub",)), warn)[0].path
-    assert warn.messages == ["no print page list in the EPUB: build the PDF too, or pass --page-list"]
+    assert (warn.messages, warn.notes) == ([], ["no print page list in the EPUB: build the PDF too, or pass --page-list"])
     assert b"page-list" not in zipfile.ZipFile(epub).read("EPUB/text/nav.xhtml")
     asked = build(SAMPLE, tmp_path / "b", BuildOptions(formats=("epub",), page_list=True))[0].path
     nav = zipfile.ZipFile(asked).read("EPUB/text/nav.xhtml")
@@ -143,3 +143,15 @@ def test_a_page_break_marker_never_splits_a_word(built):
             for match in re.finditer(r'(.)<span id="page-[^"]+" role="doc-pagebreak"[^>]*/>(.)', text):
                 split += match[1].isalpha() and match[2].isalpha()
     assert split == 0
+
+
+def test_the_page_list_runs_forward_through_the_book(built):
+    """The EPUB's front matter is in the print edition's order, so its page numbers never go back."""
+    book = zipfile.ZipFile(built(SAMPLE)["epub"])
+    nav = etree.fromstring(book.read("EPUB/text/nav.xhtml"))
+    labels = [a.text for a in nav.xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=NS)]
+    roman = [label for label in labels if not label.isdigit()]
+    values = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv"]
+    assert [values.index(label) for label in roman] == sorted(values.index(label) for label in roman)
+    digits = [int(label) for label in labels if label.isdigit()]
+    assert digits == sorted(digits) and labels.index(str(digits[0])) > labels.index(roman[-1])

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pypdf import PdfReader
 
 from conftest import SAMPLE, corpus_book, page_texts
+from publisher.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +189,41 @@ def test_a_stranded_ornament_is_moved_after_layout(lead, tmp_path):
             ornaments += lines.count("⁂")
             assert 1 < lines.index("⁂") < len(lines) - 2, (index, lines)
     assert ornaments == 1, "the story's one scene break must be printed once"
+
+
+def test_a_short_work_gets_compact_front_matter_and_a_longer_one_can_ask(tmp_path):
+    """A one-shot: title page, copyright verso, its summary and notes on one page, no half-title,
+    no contents for its one chapter; book.toml's front_matter = "full" gives the whole set."""
+    from publisher import read
+
+    story = Path(__file__).parent / "fixtures" / "sources" / "ao3" / "ao3-oneshot-two-authors.html"
+    assert read(story).front_matter.compact
+    result = CliRunner().invoke(main, ["build", str(story), "-o", str(tmp_path / "short"), "-f", "pdf"])
+    assert result.exit_code == 0, result.output
+    pages = page_texts(tmp_path / "short" / "ao3-oneshot-two-authors.pdf")
+    assert "A Language of Taps" in pages[0] and "General Audiences" in pages[0]  # the title page comes first
+    assert "First published at" in pages[1]
+    assert "apprentices" in pages[2] and "video call" in pages[2]  # summary and notes share a page
+    assert not any("CONTENTS" in page.upper() for page in pages)
+    assert len(pages) == 5
+    folder = tmp_path / "book"
+    CliRunner().invoke(main, ["import", str(story), "-o", str(folder)])
+    (folder / "book.toml").write_text('front_matter = "full"\n' + (folder / "book.toml").read_text())
+    assert not read(folder).front_matter.compact
+    full = CliRunner().invoke(main, ["build", str(folder), "-o", str(tmp_path / "full"), "-f", "pdf"])
+    assert full.exit_code == 0, full.output
+    pages = page_texts(tmp_path / "full" / "book.pdf")
+    assert pages[0].split() == ["A", "Language", "of", "Taps"]  # the half-title
+    assert any("CONTENTS" in page.upper() for page in pages)
+
+
+def test_the_copyright_page_sits_at_the_foot_of_the_verso_with_a_year(sample_pdf):
+    import subprocess
+
+    boxes = subprocess.run(["pdftotext", "-f", "4", "-l", "4", "-bbox", str(sample_pdf), "-"], capture_output=True,
+                           text=True).stdout
+    tops = [float(m) for m in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)"', boxes)]
+    height = float(PdfReader(sample_pdf).pages[3].mediabox.height)
+    assert tops and min(tops) > height * 0.6  # the block stands in the lower part of the page
+    text = " ".join(page_texts(sample_pdf)[3].split())
+    assert "Identifier:" not in text and "urn:uuid" not in text

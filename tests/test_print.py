@@ -182,3 +182,48 @@ def test_build_impose_option_writes_the_imposed_pdf(tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["the-lamplighters-daughter.pdf",
                                                           "the-lamplighters-daughter.signatures.pdf"]
+
+
+def test_a_long_code_line_wraps_inside_the_page_and_loses_no_word(tmp_path):
+    """A 200-character line in a code block is wrapped, never cut off at the page edge."""
+    import subprocess
+
+    from publisher.words import words
+
+    code_words = [f"token{n:02d}" for n in range(28)]
+    line = " ".join(code_words)
+    assert len(line) >= 200
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    (book / "book.toml").write_text('title = "Code"\n')
+    (book / "chapters" / "1.md").write_text(f"# Listing\n\nThe program:\n\n```\n{line}\nshort()\n```\n\nThe end.\n")
+    result = CliRunner().invoke(main, ["build", str(book), "-o", str(tmp_path / "out"), "-f", "pdf"])
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / "out" / "book.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert all(word in words(text) for word in code_words)
+    width = float(PdfReader(pdf).pages[0].mediabox.width)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    right_edges = [float(m) for m in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"', boxes)]
+    assert max(right_edges) <= width - 0.25 * 72  # inside the outer margin
+
+
+def test_the_cover_marks_its_trim_inside_the_bleed_and_says_its_spine(tmp_path):
+    result = CliRunner().invoke(main, ["cover", str(SAMPLE), "--stock", "white", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    page = PdfReader(tmp_path / "the-lamplighters-daughter.cover.pdf").pages[0]
+    media, trim = page.mediabox, page.trimbox
+    assert (float(trim.left), float(trim.bottom)) == (9, 9)  # 0.125 in of bleed on every side
+    assert float(media.right) - float(trim.right) == pytest.approx(9) and page.bleedbox == media
+    assert re.fullmatch(rf"{tmp_path}/the-lamplighters-daughter\.cover\.pdf  12\.309 x 9\.250 in with bleed  spine "
+                        r"0\.059 in \(26 pages on white\)  \d+ KiB", result.output.strip())
+
+
+def test_the_imposed_file_is_counted_in_sheets(tmp_path):
+    result = CliRunner().invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path), "-f", "pdf", "--trim", "5.5x8.5",
+                                       "--impose", "booklet", "--paper", "letter"])
+    assert result.exit_code == 0, result.output
+    line = result.output.splitlines()[-1]
+    assert re.fullmatch(rf"{tmp_path}/the-lamplighters-daughter\.booklet\.pdf  8 sheets of letter \(16 sides\)  "
+                        r"\d+\.\d s", line), line
+    assert len(PdfReader(tmp_path / "the-lamplighters-daughter.booklet.pdf").pages) == 16

@@ -88,7 +88,7 @@ def _make(manuscript: Manuscript, options: BuildOptions, warn: Warnings | None, 
         stage("laying out pages")
         layout = lay_out(manuscript, theme, options, on_pages)
     elif warn is not None:
-        warn("no print page list in the EPUB: build the PDF too, or pass --page-list")
+        warn.note("no print page list in the EPUB: build the PDF too, or pass --page-list")
     files, pages = {}, {}
     for name in options.formats:
         stage(f"writing {name.upper()}")

@@ -19,6 +19,8 @@ from . import markup
 from .draft import BookDraft, Prose
 from .resources import checked_image, load_image
 
+# A work shorter than this (or of one chapter) gets compact front matter unless it says otherwise.
+SHORT_WORK_WORDS = 3000
 # Below this, converting chapters in worker processes costs more than it saves.
 PARALLEL_CHAPTERS, PARALLEL_CHARACTERS = 16, 1_000_000
 
@@ -112,6 +114,8 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> M
         summary_html=html_of(draft.summary).html, disclaimer_html=html_of(draft.disclaimer).html,
         dedication_html=html_of(draft.dedication).html,
         notes=tuple(Note(label, html_of(prose).html) for label, prose in draft.notes), cover=cover,
+        compact=draft.front_matter == "compact" or draft.front_matter == "auto" and (
+            len(chapters) == 1 or sum(c.words for c in chapters) < SHORT_WORK_WORDS),
     )
     if problems:
         raise ManuscriptError(problems)

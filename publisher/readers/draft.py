@@ -86,6 +86,7 @@ class BookDraft:
     dedication: Prose | None = None
     notes: tuple[tuple[str, Prose], ...] = ()  # labelled front-matter notes ("Beta", …)
     cover: FileRef | None = None  # an image inside `root`
+    front_matter: str = "auto"  # "full", "compact", or "auto": compact for a short work
     problems: tuple[Problem, ...] = ()  # found while reading, reported with those found later
     packaged: dict[str, bytes] = field(default_factory=dict, compare=False)  # images inside the source (an EPUB)
     trace: Trace = field(default_factory=Trace, compare=False)

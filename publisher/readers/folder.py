@@ -83,7 +83,7 @@ def read_folder(folder: Path, overrides: Overrides, warn: Warnings) -> BookDraft
         slug=folder.resolve().name, summary=prose(config.summary), disclaimer=prose(config.disclaimer),
         dedication=prose(config.dedication), notes=tuple((label, prose(text)) for label, text in config.notes.items()),
         cover=FileRef(config.cover, Place(where, _line_of(toml_text, "cover"))) if config.cover else None,
-        problems=tuple(problems),
+        problems=tuple(problems), front_matter=config.front_matter,
     )
 
 
@@ -188,6 +188,8 @@ def _toml(draft: BookDraft) -> dict:
         data["subjects"] = list(meta.subjects)
     if draft.cover:
         data["cover"] = draft.cover.name
+    if draft.front_matter != "auto":
+        data["front_matter"] = draft.front_matter
     if meta.story:
         story = {key: list(value) if isinstance(value, tuple) else value
                  for key, value in vars(meta.story).items() if value}

@@ -56,10 +56,20 @@ def css_string(text: str) -> str:
 
 def _print_front_matter(manuscript: Manuscript) -> list[Section]:
     """The front matter in a printed book's order: half-title, title, copyright on its verso…"""
-    front = {s.name: s for s in html.front_sections(manuscript)}
-    ordered = [html.half_title_section(manuscript), front["titlepage"], html.copyright_section(manuscript)]
-    ordered += [front[name] for name in ("dedication", "summary", "disclaimer", "notes") if name in front]
-    return ordered
+    front = html.front_sections(manuscript)
+    if manuscript.front_matter.compact:
+        # A short work: no half-title, and its dedication, summary, disclaimer and notes share a page.
+        for section in front[1:]:
+            section.element.set("class", section.element.get("class") + " compact")
+        return [front[0], html.copyright_section(manuscript), *front[1:]]
+    return [html.half_title_section(manuscript), front[0], html.copyright_section(manuscript), *front[1:]]
+
+
+def _contents(manuscript: Manuscript, chapters: list[Section], href) -> list:
+    """The contents page, unless a compact book has one chapter (a contents of one line says nothing)."""
+    if manuscript.front_matter.compact and len(chapters) == 1:
+        return []
+    return [html.contents(chapters, href)]
 
 
 def notes_at_page_foot(body: etree._Element) -> None:
@@ -131,9 +141,9 @@ def book_document(manuscript: Manuscript, output_intent: Resource | None = None)
     an output intent (a CMYK profile, for PDF/X), the document names it and may load it."""
     front = _print_front_matter(manuscript)
     chapters = _chapters(manuscript)
-    toc = html.contents(chapters, lambda s: f"#{s.name}")
+    toc = _contents(manuscript, chapters, lambda s: f"#{s.name}")
     style = template("output-intent.css", profile=output_intent.name) if output_intent else ""
-    document = _document(manuscript, [s.element for s in front] + [toc] + [s.element for s in chapters], style)
+    document = _document(manuscript, [s.element for s in front] + toc + [s.element for s in chapters], style)
     if output_intent:
         document = PrintDocument(document.xhtml, document.images + (output_intent,))
     return document
@@ -151,10 +161,10 @@ class PrintDocuments:
     def front(self, folios: list[int], link_base: str) -> PrintDocument:
         """The front matter and a contents page printing these folios, its links to `link_base#id`."""
         sections = _print_front_matter(self.manuscript)
-        toc = html.contents(list(self.sections), lambda s: f"{link_base}#{s.name}")
-        for link, folio in zip(toc.iter(f"{{{XHTML}}}a"), folios):
+        toc = _contents(self.manuscript, list(self.sections), lambda s: f"{link_base}#{s.name}")
+        for link, folio in zip((a for nav in toc for a in nav.iter(f"{{{XHTML}}}a")), folios):
             link.set("data-folio", str(folio))
-        return _document(self.manuscript, [s.element for s in sections] + [toc])
+        return _document(self.manuscript, [s.element for s in sections] + toc)
 
     @property
     def chapter_css(self) -> str:

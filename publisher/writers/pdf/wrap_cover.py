@@ -6,7 +6,10 @@ the summary as the blurb and keeps the barcode's corner clear.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+
+import pikepdf
 
 from lxml import etree
 
@@ -85,5 +88,19 @@ def write_cover(manuscript: Manuscript, options: BuildOptions, pages: int, paper
                    spine_left=f"{b + t + size.spine / 2:.4f}", spine_top=f"{b + size.trim_height / 2:.4f}",
                    spine_width=f"{size.trim_height - 1.0:.4f}", spine_margin=f"{-(size.trim_height - 1.0) / 2:.4f}",
                    spine_font=f"{min(12, size.spine * 72 * 0.55):.1f}")
-    return weasy.html_to_pdf(etree.tostring(root, encoding="unicode", method="html"), css,
-                             (meta.identifier + " cover").encode("utf-8"))
+    pdf = weasy.html_to_pdf(etree.tostring(root, encoding="unicode", method="html"), css,
+                            (meta.identifier + " cover").encode("utf-8"))
+    return _mark_trim(pdf, size)
+
+
+def _mark_trim(pdf: bytes, size: CoverSize) -> bytes:
+    """The trim box inside the bleed (a printer cuts there), the bleed box the whole sheet."""
+    with pikepdf.open(io.BytesIO(pdf)) as cover:
+        for page in cover.pages:
+            b = size.bleed * 72
+            width, height = float(page.mediabox[2]), float(page.mediabox[3])
+            page.obj.TrimBox = pikepdf.Array([b, b, width - b, height - b])
+            page.obj.BleedBox = page.obj.MediaBox
+        out = io.BytesIO()
+        cover.save(out, deterministic_id=True)
+    return out.getvalue()
