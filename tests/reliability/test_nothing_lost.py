@@ -1,6 +1,7 @@
 """Nothing lost: atomic outputs, interrupted and failed builds, builds at the same time, import."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -46,6 +47,20 @@ def test_a_failing_writer_leaves_earlier_outputs_untouched(tmp_path, monkeypatch
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+@contextlib.contextmanager
+def sigint_not_ignored():
+    """Children started here take Ctrl-C. A shell runs a background command (`pytest &`) with SIGINT
+    ignored, and a child inherits an ignored signal (a handled one starts as the default)."""
+    if signal.getsignal(signal.SIGINT) != signal.SIG_IGN:
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def test_an_interrupted_build_leaves_no_partial_file(tmp_path):
     """Ctrl-C while the pages are laid out: the build stops, and the folder holds what it held before."""
     story = tmp_path / "story.txt"
@@ -59,8 +74,9 @@ def test_an_interrupted_build_leaves_no_partial_file(tmp_path):
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert list(before) == ["story.epub"]
     # -v prints each stage on stderr as it starts; --no-cache: no earlier build's pages let it finish first.
-    process = subprocess.Popen([sys.executable, "-m", "publisher", "build", str(story), "-o", str(out), "-v",
-                                "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with sigint_not_ignored():
+        process = subprocess.Popen([sys.executable, "-m", "publisher", "build", str(story), "-o", str(out), "-v",
+                                    "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watchdog = threading.Timer(300, process.kill)  # a build that never reaches the stage fails, not hangs
     watchdog.start()
     try:
