@@ -109,12 +109,9 @@ def _keep_meaning(element: etree._Element) -> None:
 def _collapse_breaks(root: etree._Element) -> None:
     """Runs of <br/> (a web habit for paragraph spacing) become one, and none at a block's edges."""
     for br in list(root.iter("br")):
-        parent = br.getparent()
-        if parent is None:
-            continue
-        previous = br.getprevious()
-        if previous is not None and previous.tag == "br" and not (previous.tail or "").strip():
-            parent.remove(br) if not (br.tail or "").strip() else None
+        following = br.getnext()
+        if following is not None and following.tag == "br" and not (br.tail or "").strip():
+            br.getparent().remove(br)  # the last of the run stays, with the text after it
     for block in root.iter(*_BLOCKS):
         while len(block) and block[-1].tag == "br" and not (block[-1].tail or "").strip():
             block.remove(block[-1])
