@@ -58,6 +58,7 @@ class EpubCheckServer:
 
     def check(self, epub: Path) -> Path:
         """EPUBCheck's JSON report on `epub`, as the command line's --json writes it."""
+        epub = Path(epub).resolve()  # the JVM's working folder is where the session started, not the test's
         if "\t" in str(epub) or "\n" in str(epub):
             raise EpubCheckError(f"{epub}: a path with a tab or newline cannot be sent to the EPUBCheck server")
         with self.lock:
