@@ -37,6 +37,7 @@ CASES = {
     "fanficfare/test1-sid1.epub": (None, ["Tweenie", "Swearing, Violence", "In progress", "The Great Test"]),
     "fanficfare/test1-sid1.html": (None, ["Tweenie", "In progress"]),
     "fanficfare/test1-sid1.txt": (None, ["Tweenie", "Bob Smith, Fred Smythe, George Johnson"]),
+    "fanficfare/test1-sid664.txt": (None, ["Test Author aa bare amp(&) quote(') amp(&)"]),  # a title of two lines
     "se-style.epub": (["I: The Almanac", "II: The Forty-Third Lamp", "III: Dusk"], ["Juniper Vale"]),
     "gutenberg-style.epub": (["Chapter I: The Mill Orchard", "Chapter II: The Drought", "Chapter III: The Harvest"],
                              ["Wren Hollis"]),
@@ -178,3 +179,9 @@ def test_import_then_build_gives_the_same_words(tmp_path, name):
 def test_ace_finds_no_serious_violation_in_books_from_other_sources(built, name, tmp_path):
     found = run_ace(built(SOURCES / name)["epub"], tmp_path)
     assert not {key: n for key, n in found.items() if key[0] in ("critical", "serious")}, found
+
+
+def test_fanficfare_several_authors_are_several():
+    for name in ("fanficfare/test1-sid673.txt", "fanficfare/test1-sid673.epub"):
+        authors = read(SOURCES / name).metadata.authors
+        assert len(authors) == 20 and authors[:2] == ("Test Author aa", "Author From List 1"), name

@@ -175,15 +175,23 @@ def is_fanficfare_text(lines: list[str]) -> bool:
 def read_fanficfare_text(text: str, path: Path, overrides: Overrides, warn: Warnings) -> BookDraft:
     """The TXT: the details are a story header; the chapters start at the titles its contents lists."""
     lines = text.split("\n")
-    top = [i for i, line in enumerate(lines) if line.strip()]
-    title, byline = lines[top[0]].strip(), lines[top[1]].strip()
     contents = lines.index("TABLE OF CONTENTS")
+    # The title, then "by" and the authors: each a block of its own, wrapped at 78 columns.
+    blocks, index = [], 0
+    while len(blocks) < 2 and index < contents:
+        while index < contents and not lines[index].strip():
+            index += 1
+        start = index
+        while index < contents and lines[index].strip():
+            index += 1
+        blocks.append(" ".join(" ".join(lines[start:index]).split()))
+    title, byline = blocks[0], blocks[1] if len(blocks) > 1 else ""
     trace = Trace()
     trace.add(FRONT, title)
     trace.add(LABEL, "by")
     trace.add(FRONT, byline[3:])
     details, summary = [], []
-    for line in lines[top[2]:contents]:
+    for line in lines[index:contents]:
         label = line.split(":", 1)[0].strip().lower() if ":" in line else ""
         if summary or label == "summary":
             summary.append(line)
@@ -192,7 +200,7 @@ def read_fanficfare_text(text: str, path: Path, overrides: Overrides, warn: Warn
         else:
             details.append(re.sub(r"^Category:", "Fandom:", line))  # FanFicFare's Category is the fandom
     header, _ = parse_header(details, trace)
-    header["title"], header["author"] = title, byline[3:].strip()
+    header["title"], header["author"] = title, "; ".join(a.strip() for a in byline[3:].split(", ") if a.strip())
     if summary:
         trace.add(LABEL, "Summary:")
         paragraphs = [" ".join(p.split()) for p in "\n".join(summary).split(":", 1)[1].split("\n\n") if p.strip()]
