@@ -48,8 +48,7 @@ def reports_errors(command):
 
 def show(warn: Warnings) -> None:
     """Print the warnings not printed yet."""
-    shown = getattr(warn, "shown", 0)
-    for message in warn.messages[shown:]:
+    for message in warn.messages[warn.shown:]:
         click.echo(f"warning: {message}", err=True)
     warn.shown = len(warn.messages)
 

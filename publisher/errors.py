@@ -43,6 +43,7 @@ class Warnings:
     def __init__(self) -> None:
         self.messages: list[str] = []
         self.notes: list[str] = []
+        self.shown = 0  # messages a caller has already printed
 
     def __call__(self, message: str, path: str = "", line: int | None = None) -> None:
         self.messages.append(str(Problem(message, path, line)))

@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import ContentStream, DecodedStreamObject, NameObject
+from pypdf.generic import DecodedStreamObject, NameObject
 
 from .errors import OptionError
 

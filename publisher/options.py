@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import OptionError
+from .metadata import LANGUAGE_TAG
 
 MM_PER_INCH = 25.4
 
@@ -108,7 +109,7 @@ class BuildOptions:
             raise OptionError(f"font size {self.font_size} is out of range: use 7 to 20 (points)")
         if self.jobs < 0:
             raise OptionError(f"--jobs {self.jobs}: use a positive number of processes, or 0 for one per core")
-        if self.language and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", self.language):
+        if self.language and not LANGUAGE_TAG.match(self.language):
             raise OptionError(f"language {self.language!r} is not a BCP 47 tag such as 'fr' or 'en-GB'")
 
     @property

@@ -24,6 +24,16 @@ def slugify(text: str) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
+    temporary = _stage(path, data)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """`data` written and synced to a temporary file beside `path`; its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
@@ -32,10 +42,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return temporary
 
 
 def write_folder(folder: Path, files: dict[str, bytes], replace: bool = False) -> None:
@@ -81,14 +91,7 @@ def write_all(files: dict[Path, bytes]) -> None:
     staged: dict[Path, str] = {}
     try:
         for path, data in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-            staged[path] = temporary
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temporary, 0o644)
+            staged[path] = _stage(path, data)
     except OSError as error:
         _discard(staged.values())
         raise PublisherError(f"{error.filename or path}: cannot write: {error.strerror}") from None

@@ -10,7 +10,6 @@ as a FanFicFare story. A DRM-protected or damaged package is refused with one li
 """
 from __future__ import annotations
 
-import copy
 import posixpath
 import re
 import zipfile
@@ -23,7 +22,7 @@ from lxml import etree, html as lxml_html
 from ..errors import ManuscriptError, Problem, Warnings
 from ..manuscript import Metadata
 from .ao3 import read_ao3_tree
-from .draft import ASIDE, BODY, DROPPED, FRONT, LABEL, BookDraft, ChapterDraft, FileRef, Overrides, Place, Prose, Trace
+from .draft import BODY, DROPPED, FRONT, LABEL, BookDraft, ChapterDraft, FileRef, Overrides, Place, Prose, Trace
 from .folder import apply
 from .html_tidy import element_types as _types, gather_footnotes, split_sections, text_of, tidy, trace_text
 from .text import language_tag, tidy_heading

@@ -7,6 +7,7 @@ book.toml lists them. Every problem in every file is collected, not just the fir
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 
@@ -89,8 +90,6 @@ def read_folder(folder: Path, overrides: Overrides, warn: Warnings) -> BookDraft
 
 def _listed_anyway(toml_text: str) -> tuple[str, ...]:
     """The chapter list of a book.toml that failed its checks, if it can be read at all."""
-    import tomllib
-
     try:
         listed = tomllib.loads(toml_text).get("chapters")
     except tomllib.TOMLDecodeError:

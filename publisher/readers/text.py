@@ -18,7 +18,8 @@ from pathlib import Path
 
 from ..errors import ManuscriptError, Problem, Warnings
 from ..manuscript import Metadata, StoryInfo
-from .decode import looks_binary, read_text as read_file
+from ..metadata import LANGUAGE_TAG
+from .decode import read_text as read_file
 from .draft import BODY, DROPPED, FRONT, LABEL, NOTE, BookDraft, ChapterDraft, Overrides, Place, Prose, Trace
 from . import gutenberg
 from .folder import apply
@@ -630,7 +631,6 @@ LANGUAGES = {
     "latina": "la", "latin": "la", "català": "ca", "catalan": "ca", "українська": "uk", "ukrainian": "uk",
     "bahasa indonesia": "id", "indonesian": "id", "tiếng việt": "vi", "vietnamese": "vi",
 }
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 def language_tag(value: str) -> str | None:
@@ -640,7 +640,7 @@ def language_tag(value: str) -> str | None:
     if tag:
         return tag
     primary = text.split("-")[0]
-    return text if _LANGUAGE_TAG.match(text) and primary.islower() and len(primary) <= 3 else None
+    return text if LANGUAGE_TAG.match(text) and primary.islower() and len(primary) <= 3 else None
 
 
 def header_draft(header: dict[str, str], path: Path, chapters: tuple[ChapterDraft, ...], overrides: Overrides,
