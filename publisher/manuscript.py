@@ -85,6 +85,26 @@ class Note:
     html: str
 
 
+# The kinds of front- and back-matter section a book folder may give (a prologue or an epilogue
+# is a chapter), in the order a book prints them when nothing says otherwise.
+FRONT_KINDS = ("foreword", "preface", "introduction")
+BACK_KINDS = ("afterword", "acknowledgements", "about-the-author", "appendix", "glossary", "endnotes", "also-by",
+              "colophon")
+
+
+@dataclass(frozen=True)
+class Matter:
+    """A section before or after the story, set like a chapter but not numbered: a foreword, an
+    afterword, acknowledgements, an appendix…"""
+
+    kind: str  # one of FRONT_KINDS or BACK_KINDS
+    title: str
+    html: str
+    slug: str  # its file and anchor name: "afterword", "appendix-2"
+    source: str = ""
+    words: int = 0
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     """The pages before chapter one. A page exists exactly when its text does."""
@@ -94,6 +114,8 @@ class FrontMatter:
     dedication_html: str = ""
     notes: tuple[Note, ...] = ()
     cover: Resource | None = None
+    epigraph_html: str = ""  # the epigraph page's text, its source already set below it
+    sections: tuple[Matter, ...] = ()  # foreword, preface, introduction: after the contents, roman folios
     compact: bool = False  # a short work: no half-title, its notes on one page, no contents for one chapter
 
     @property
@@ -113,7 +135,7 @@ class FrontMatter:
 class Chapter:
     """One chapter: its title, number and body, with the author's summary and notes."""
 
-    number: int
+    number: int  # as printed: restarts in each part when the book numbers by part
     title: str
     body_html: str
     summary_html: str = ""
@@ -121,10 +143,41 @@ class Chapter:
     end_notes_html: str = ""
     source: str = ""  # where it came from, for messages: "chapters/02-bridge.md"
     words: int = 0
+    index: int = 0  # its place in the whole book, from 1; 0 → its number
 
     @property
     def slug(self) -> str:
-        return f"chapter-{self.number:03d}"
+        return f"chapter-{self.index or self.number:03d}"
+
+
+@dataclass(frozen=True)
+class Work:
+    """One work bound in an anthology: what its own title page shows."""
+
+    metadata: Metadata
+    front_matter: FrontMatter  # its summary, disclaimer, dedication and notes
+    words: int = 0
+    chapters: int = 0
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of the book (or a volume, or one work of an anthology) and the chapters in it.
+
+    A part with no title is no part at all to a reader: its chapters follow what came before with
+    no part page, which is how a book without parts is one unnamed part. A part may hold parts
+    one level down (a volume's books); its own chapters come before them."""
+
+    title: str
+    slug: str  # "part-01"
+    chapters: tuple[Chapter, ...] = ()
+    parts: tuple[Part, ...] = ()
+    subtitle: str = ""
+    intro_html: str = ""  # set on the part's page below its title: an epigraph, a short introduction
+    work: Work | None = None
+
+    def all_chapters(self) -> tuple[Chapter, ...]:
+        return self.chapters + tuple(c for part in self.parts for c in part.all_chapters())
 
 
 @dataclass(frozen=True)
@@ -133,13 +186,41 @@ class Manuscript:
 
     metadata: Metadata
     front_matter: FrontMatter
-    chapters: tuple[Chapter, ...]
+    parts: tuple[Part, ...]  # the body, in reading order
     resources: tuple[Resource, ...] = ()
     slug: str = "book"
+    back_matter: tuple[Matter, ...] = ()
+
+    @property
+    def chapters(self) -> tuple[Chapter, ...]:
+        """Every chapter, in reading order, whatever part it is in."""
+        return tuple(chapter for part in self.parts for chapter in part.all_chapters())
+
+    @property
+    def is_anthology(self) -> bool:
+        return any(part.work for part in self.parts)
 
     @property
     def words(self) -> int:
+        """The story's words: its chapters, not the pages around them."""
         return sum(chapter.words for chapter in self.chapters)
+
+    def body(self) -> list[tuple[int, Part | Chapter]]:
+        """The body in reading order, each part and chapter with its depth in the contents (1 for the
+        top level); an unnamed part adds no level."""
+        order: list[tuple[int, Part | Chapter]] = []
+
+        def walk(part: Part, depth: int) -> None:
+            if part.title:
+                order.append((depth, part))
+                depth += 1
+            order.extend((depth, chapter) for chapter in part.chapters)
+            for inner in part.parts:
+                walk(inner, depth)
+
+        for part in self.parts:
+            walk(part, 1)
+        return order
 
     def resource(self, name: str) -> Resource | None:
         return next((r for r in self.resources if r.name == name), None)

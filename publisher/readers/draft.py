@@ -75,9 +75,33 @@ class ChapterDraft:
 
 
 @dataclass(frozen=True)
+class MatterDraft:
+    """A front- or back-matter section (a foreword, an afterword…): kind is one of
+    manuscript.FRONT_KINDS or BACK_KINDS."""
+
+    kind: str
+    body: Prose
+    title: str = ""  # "" → the heading on the body's first line, else the kind's name ("About the Author")
+
+
+@dataclass(frozen=True)
+class PartDraft:
+    """A part, a volume, or one work of an anthology (then `work` is that work's own draft, whose
+    chapters and parts are this part's)."""
+
+    title: str
+    place: Place  # its _part.md, its folder, or its heading's line
+    chapters: tuple[ChapterDraft, ...] = ()
+    parts: tuple[PartDraft, ...] = ()  # one level down at most
+    subtitle: str = ""
+    intro: Prose | None = None
+    work: BookDraft | None = None
+
+
+@dataclass(frozen=True)
 class BookDraft:
     metadata: Metadata  # titles as written; an empty identifier is derived from title and authors
-    chapters: tuple[ChapterDraft, ...]
+    chapters: tuple[ChapterDraft, ...]  # a book without parts; with parts, what comes before the first
     root: Path  # images resolve inside this folder
     place: Place  # book.toml, or the story file itself
     slug: str  # names the built files
@@ -90,6 +114,17 @@ class BookDraft:
     problems: tuple[Problem, ...] = ()  # found while reading, reported with those found later
     packaged: dict[str, bytes] = field(default_factory=dict, compare=False)  # images inside the source (an EPUB)
     trace: Trace = field(default_factory=Trace, compare=False)
+    parts: tuple[PartDraft, ...] = ()  # after `chapters`, in order
+    epigraph: Prose | None = None
+    epigraph_source: str = ""  # who said it, set below it: "Ecclesiastes 1:9"
+    front_sections: tuple[MatterDraft, ...] = ()  # foreword, preface, introduction
+    back_matter: tuple[MatterDraft, ...] = ()
+    numbering: str = "book"  # chapter numbers run through the "book", or restart in each "part"
+
+    def all_chapters(self) -> tuple[ChapterDraft, ...]:
+        def inside(part: PartDraft) -> tuple[ChapterDraft, ...]:
+            return part.chapters + tuple(c for p in part.parts for c in inside(p))
+        return self.chapters + tuple(c for part in self.parts for c in inside(part))
 
 
 @dataclass(frozen=True)
