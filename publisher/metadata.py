@@ -23,12 +23,14 @@ BOOK_KEYS = {
     "summary": TEXT, "disclaimer": TEXT, "dedication": TEXT, "identifier": TEXT, "isbn": TEXT,
     "publisher": TEXT, "date": TEXT, "rights": TEXT, "series": TEXT, "series_index": NUMBER,
     "subjects": TEXTS, "source": TEXT, "front_matter": TEXT, "cover": TEXT, "chapters": TEXTS, "notes": TABLE, "story": "a table",
+    "epigraph": TEXT, "epigraph_source": TEXT, "back_matter": TEXTS, "numbering": TEXT, "works": TEXTS,
 }
 STORY_KEYS = {
     "fandoms": TEXTS, "rating": TEXT, "warnings": TEXTS, "categories": TEXTS, "relationships": TEXTS,
     "characters": TEXTS, "tags": TEXTS, "status": TEXT, "published": TEXT, "updated": TEXT,
 }
 FRONT_MATTER = ("auto", "full", "compact")
+NUMBERING = ("book", "part")  # chapter numbers run through the book, or restart in each part
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -44,6 +46,11 @@ class BookConfig:
     cover: str = ""
     chapters: tuple[str, ...] = ()
     front_matter: str = "auto"  # "full", "compact", or "auto": compact for a short work
+    epigraph: str = ""
+    epigraph_source: str = ""
+    back_matter: tuple[str, ...] = ()  # files, in order; none listed → back/*.md
+    numbering: str = "book"
+    works: tuple[str, ...] = ()  # an anthology: its works' folders and files, in order
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -127,6 +134,11 @@ def parse_book_toml(text: str, path: str = "book.toml", warn: Warnings | None = 
     if str(data.get("front_matter", "auto")) not in FRONT_MATTER:
         problems.append(Problem(f"front_matter must be one of {', '.join(FRONT_MATTER)}", path,
                                 _line_of(text, "front_matter")))
+    if str(data.get("numbering", "book")) not in NUMBERING:
+        problems.append(Problem(f"numbering must be one of {', '.join(NUMBERING)}", path, _line_of(text, "numbering")))
+    if data.get("works") and data.get("chapters"):
+        problems.append(Problem("give either 'works' (an anthology) or 'chapters', not both", path,
+                                _line_of(text, "works")))
     if problems:
         raise ManuscriptError(problems)
 
@@ -154,5 +166,8 @@ def parse_book_toml(text: str, path: str = "book.toml", warn: Warnings | None = 
         metadata=metadata, summary=text_of("summary"), disclaimer=text_of("disclaimer"),
         dedication=text_of("dedication"), notes=dict(data.get("notes", {})), cover=text_of("cover"),
         chapters=tuple(data.get("chapters", ())), front_matter=str(data.get("front_matter", "auto")),
+        epigraph=text_of("epigraph"), epigraph_source=text_of("epigraph_source"),
+        back_matter=tuple(data.get("back_matter", ())), numbering=str(data.get("numbering", "book")),
+        works=tuple(data.get("works", ())),
     )
 

@@ -156,8 +156,11 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> M
             source, counter, prefix = work, [0], f"work-{work_number:02d}/"
         elif draft.numbering == "part" and part.title:
             counter = [0]
-        build.part_index += 1
-        slug = f"part-{build.part_index:02d}"
+        title = part.title or (work.metadata.title if work else "")
+        slug = ""  # an unnamed part has no page to name
+        if title:
+            build.part_index += 1
+            slug = f"part-{build.part_index:02d}"
         chapters = []
         for chapter in (work.chapters if work else part.chapters):
             counter[0] += 1
@@ -168,7 +171,6 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> M
             all_chapters = tuple(chapters) + tuple(c for p in inner for c in p.all_chapters())
             made_work = Work(_typeset_metadata(work.metadata, language), build.front_matter(work, False, prefix),
                              sum(c.words for c in all_chapters), len(all_chapters))
-        title = part.title or (work.metadata.title if work else "")
         return Part(markup.typeset_title(title, language), slug, tuple(chapters), inner,
                     markup.typeset_title(part.subtitle, language), build.html(part.intro, source, prefix).html,
                     made_work)

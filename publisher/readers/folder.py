@@ -13,12 +13,12 @@ from pathlib import Path
 
 import tomli_w
 
-from ..errors import ManuscriptError, Problem, Warnings
-from ..manuscript import Metadata
+from ..errors import ManuscriptError, Problem, PublisherError, Warnings
+from ..manuscript import BACK_KINDS, FRONT_KINDS, Metadata
 from ..metadata import BookConfig, parse_book_toml
 from . import frontmatter
 from .decode import read_text
-from .draft import BookDraft, ChapterDraft, FileRef, Overrides, Place, Prose
+from .draft import BookDraft, ChapterDraft, FileRef, MatterDraft, Overrides, PartDraft, Place, Prose
 
 CHAPTER_KEYS = ("title", "summary", "notes", "end_notes")
 
@@ -59,7 +59,12 @@ def read_folder(folder: Path, overrides: Overrides, warn: Warnings) -> BookDraft
     except ManuscriptError as error:
         problems += error.problems
         config = BookConfig(Metadata(title="", identifier=""), chapters=_listed_anyway(toml_text))
-    if config.chapters:
+    chapters: tuple[ChapterDraft, ...] = ()
+    parts: tuple[PartDraft, ...] = ()
+    if config.works:
+        parts = tuple(_read_work(folder, name, toml_text, where, warn, problems) for name in config.works)
+        parts = tuple(p for p in parts if p is not None)
+    elif config.chapters:
         paths = []
         for name in config.chapters:
             if (folder / name).is_file():
@@ -67,25 +72,155 @@ def read_folder(folder: Path, overrides: Overrides, warn: Warnings) -> BookDraft
             else:
                 problems.append(Problem(f"chapter {name} listed in book.toml does not exist", where,
                                         _line_of(toml_text, name)))
+        chapters = tuple(filter(None, (_read_chapter(path, warn, problems) for path in paths)))
     else:
-        paths = sorted((folder / "chapters").glob("*.md"), key=natural_key)
-    chapters = []
-    for path in paths:
-        chapter = _read_chapter(path, warn, problems)
-        if chapter is not None:
-            chapters.append(chapter)
+        chapters, parts = _read_parts(folder / "chapters", 0, warn, problems)
 
     def prose(text: str) -> Prose | None:
         first = text.split("\n")[0]
         return Prose(text, Place(where, _line_of(toml_text, first) or 1)) if text else None
 
+    metadata = config.metadata
+    if config.works and not metadata.authors:  # the volume is by whoever wrote its works
+        authors = [a for part in parts for a in part.work.metadata.authors]
+        metadata = replace(metadata, authors=tuple(dict.fromkeys(authors)))
+    back_files = [folder / name for name in config.back_matter] or _section_files(folder / "back")
+    for name in config.back_matter:
+        if not (folder / name).is_file():
+            problems.append(Problem(f"back matter {name} listed in book.toml does not exist", where,
+                                    _line_of(toml_text, name)))
     return BookDraft(
-        metadata=apply(config.metadata, overrides), chapters=tuple(chapters), root=folder, place=Place(where),
+        metadata=apply(metadata, overrides), chapters=chapters, root=folder, place=Place(where),
         slug=folder.resolve().name, summary=prose(config.summary), disclaimer=prose(config.disclaimer),
         dedication=prose(config.dedication), notes=tuple((label, prose(text)) for label, text in config.notes.items()),
         cover=FileRef(config.cover, Place(where, _line_of(toml_text, "cover"))) if config.cover else None,
-        problems=tuple(problems), front_matter=config.front_matter,
+        problems=tuple(problems), front_matter=config.front_matter, parts=parts,
+        epigraph=prose(config.epigraph), epigraph_source=config.epigraph_source,
+        front_sections=_read_sections(_section_files(folder / "front"), FRONT_KINDS, warn, problems),
+        back_matter=_read_sections([p for p in back_files if p.is_file()], BACK_KINDS, warn, problems),
+        numbering=config.numbering,
     )
+
+
+PART_FILE = "_part.md"  # in a part's folder: its title, subtitle and intro
+PART_KEYS = ("title", "subtitle")
+SECTION_KEYS = ("kind", "title")
+
+
+def _read_parts(folder: Path, depth: int, warn: Warnings,
+                problems: list[Problem]) -> tuple[tuple[ChapterDraft, ...], tuple[PartDraft, ...]]:
+    """A folder's chapter files and part folders, in natural order: (the chapters before the first
+    part, the parts); chapter files after a part folder make an unnamed part of their own."""
+    if not folder.is_dir():
+        return (), ()
+    entries = sorted((p for p in folder.iterdir() if p.is_dir() or (p.suffix == ".md" and p.name != PART_FILE)),
+                     key=natural_key)
+    leading: list[ChapterDraft] = []
+    parts: list[PartDraft] = []
+    loose: list[ChapterDraft] = []
+    for entry in entries:
+        if entry.is_file():
+            chapter = _read_chapter(entry, warn, problems)
+            if chapter is not None:
+                (loose if parts else leading).append(chapter)
+            continue
+        if entry.name.startswith((".", "_")):
+            continue
+        if loose:
+            parts.append(PartDraft("", Place(_display(entry)), tuple(loose)))
+            loose = []
+        if depth >= 1:
+            problems.append(Problem("parts nest one level deep at most (a volume's books): move this folder's "
+                                    "chapters up a level", _display(entry)))
+            continue
+        parts.append(_read_part(entry, depth + 1, warn, problems))
+    if loose:
+        parts.append(PartDraft("", Place(_display(folder)), tuple(loose)))
+    return tuple(leading), tuple(parts)
+
+
+def _read_part(folder: Path, depth: int, warn: Warnings, problems: list[Problem]) -> PartDraft:
+    chapters, inner = _read_parts(folder, depth, warn, problems)
+    path = folder / PART_FILE
+    where = _display(path)
+    if not path.is_file():
+        title = part_title_from_name(folder.name)
+        warn(f"no {PART_FILE}: the part is titled {title!r} from its folder's name", _display(folder))
+        return PartDraft(title, Place(_display(folder)), chapters, inner)
+    try:
+        text = read_text(path, where, warn)
+    except Problem as problem:
+        problems.append(problem)
+        return PartDraft(part_title_from_name(folder.name), Place(where), chapters, inner)
+    split = frontmatter.split(text, where, PART_KEYS, kind="part field")
+    problems += split.problems
+    title, body, line = split.fields.get("title", ""), split.body, split.body_line
+    if not title:
+        title, body, line = take_title(body, line)
+    if not title:
+        title = part_title_from_name(folder.name)
+        warn(f"{PART_FILE} gives no title (title: or a '# ' heading): the part is titled {title!r} from its "
+             "folder's name", where)
+    intro = Prose(body, Place(where, line)) if body.strip() else None
+    return PartDraft(title, Place(where), chapters, inner, split.fields.get("subtitle", ""), intro)
+
+
+def part_title_from_name(name: str) -> str:
+    """A part folder's name → a title: "01-book-one" → "Book One"."""
+    words = re.sub(r"^[\d\s._-]+", "", name).replace("_", " ").replace("-", " ").split()
+    return " ".join(w if w.isupper() else w.capitalize() for w in words) or name
+
+
+def _section_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.md"), key=natural_key) if folder.is_dir() else []
+
+
+def _read_sections(paths: list[Path], kinds: tuple[str, ...], warn: Warnings,
+                   problems: list[Problem]) -> tuple[MatterDraft, ...]:
+    """front/ or back/ files: each says its kind (`kind: afterword`), or its file name does."""
+    sections = []
+    for path in paths:
+        where = _display(path)
+        try:
+            text = read_text(path, where, warn)
+        except Problem as problem:
+            problems.append(problem)
+            continue
+        split = frontmatter.split(text, where, SECTION_KEYS, kind="section field")
+        problems += split.problems
+        kind = split.fields.get("kind", "").strip().lower().replace(" ", "-").replace("acknowledgments",
+                                                                                     "acknowledgements")
+        if not kind:
+            kind = next((k for k in kinds if k in path.stem.lower().replace("_", "-")), "")
+        if kind not in kinds:
+            said = f"kind {kind!r}" if kind else "no kind"
+            hint = "; a prologue or an epilogue is a chapter: put it in chapters/" if kind in ("prologue", "epilogue") \
+                else ""
+            problems.append(Problem(f"{said}: give one of {', '.join(kinds)} (kind: … in its front matter){hint}",
+                                    where, _line_of(text, "kind:") or 1))
+            continue
+        title, body, line = split.fields.get("title", ""), split.body, split.body_line
+        if not title:
+            title, body, line = take_title(body, line)
+        sections.append(MatterDraft(kind, Prose(body, Place(where, line)), title))
+    return tuple(sections)
+
+
+def _read_work(folder: Path, name: str, toml_text: str, where: str, warn: Warnings,
+               problems: list[Problem]) -> PartDraft | None:
+    """One work of an anthology, read by the reader its kind needs, as a part of the volume."""
+    from . import draft as read_draft  # the registry imports this module
+
+    path = folder / name
+    try:
+        work = read_draft(path, Overrides(), warn)
+    except ManuscriptError as error:
+        problems.extend(error.problems)
+        return None
+    except PublisherError as error:
+        problems.append(Problem(f"work {name}: {error}", where, _line_of(toml_text, name)))
+        return None
+    return PartDraft("", work.place, work=work)
 
 
 def _listed_anyway(toml_text: str) -> tuple[str, ...]:
