@@ -17,7 +17,7 @@ from typing import Callable
 
 from lxml import etree
 
-from .manuscript import Chapter, Manuscript
+from .manuscript import Chapter, FrontMatter, Manuscript, Matter, Part
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB = "http://www.idpf.org/2007/ops"
@@ -57,6 +57,7 @@ class Section:
     element: etree._Element
     matter: str  # "front", "body" or "back"
     in_toc: bool = False
+    level: int = 1  # its depth in the contents: a part's chapters are one level below it
 
 
 def el(tag: str, text: str | None = None, /, **attributes: str) -> etree._Element:
@@ -147,10 +148,14 @@ def _note(parent: etree._Element, html: str, css_class: str, label: str) -> None
     _append_html(aside, html)
 
 
-def chapter_section(chapter: Chapter, footnotes: Callable[[etree._Element], None] = note_asides) -> Section:
+def chapter_section(chapter: Chapter, footnotes: Callable[[etree._Element], None] = note_asides,
+                    level: int = 1, running_head: str = "") -> Section:
     """A chapter; `footnotes(body)` makes its notes as the writer wants them (EPUB asides by default).
-    Its blocks are numbered before that, so both writers' blocks have the same keys."""
+    Its blocks are numbered before that, so both writers' blocks have the same keys. The running
+    head over its left-hand pages is the book's title, or its work's in an anthology."""
     element = section(chapter.slug, "chapter", "doc-chapter", "chapter", chapter.title)
+    element.set("data-running-head", running_head)
+    element.set("data-level", str(level))
     if chapter.summary_html:
         summary = child(element, "div", role="doc-abstract", **{"class": "chapter-summary", "aria-label": "Summary"})
         _append_html(summary, chapter.summary_html)
@@ -166,7 +171,88 @@ def chapter_section(chapter: Chapter, footnotes: Callable[[etree._Element], None
     first = next((p for p in body if p.tag == f"{{{XHTML}}}p"), None)
     if first is not None:
         first.set("class", ((first.get("class") or "") + " first").strip())
-    return Section(chapter.slug, "chapter", chapter.title, element, "body", in_toc=True)
+    return Section(chapter.slug, "chapter", chapter.title, element, "body", in_toc=True, level=level)
+
+
+# A front- or back-matter kind → its epub:type and DPUB-ARIA role (None: the vocabularies have none).
+MATTER_SEMANTICS = {
+    "foreword": ("foreword", "doc-foreword"), "preface": ("preface", "doc-preface"),
+    "introduction": ("introduction", "doc-introduction"), "afterword": ("afterword", "doc-afterword"),
+    "acknowledgements": ("acknowledgments", "doc-acknowledgments"), "appendix": ("appendix", "doc-appendix"),
+    "glossary": ("glossary", "doc-glossary"), "endnotes": ("endnotes", "doc-endnotes"),
+    "colophon": ("colophon", "doc-colophon"), "about-the-author": ("contributors", None),
+    "also-by": ("other-credits", None),
+}
+
+
+def matter_section(matter: Matter, where: str, running_head: str,
+                   footnotes: Callable[[etree._Element], None] = note_asides) -> Section:
+    """A foreword, an afterword…: set like a chapter, not numbered, with its own epub:type and role.
+    `where` is "front" or "back"."""
+    kind, role = MATTER_SEMANTICS[matter.kind]
+    element = section(matter.slug, kind, role, f"matter {matter.kind}", matter.title)
+    element.set("data-running-head", running_head)
+    body = child(element, "div", **{"class": "chapter-body"})
+    _append_html(body, matter.html)
+    number_blocks(element)
+    footnotes(body)
+    _prefix_ids(body, matter.slug)
+    return Section(matter.slug, kind, matter.title, element, where, in_toc=True)
+
+
+def part_section(part: Part, level: int, first_body: bool) -> Section:
+    """A part's page: its title (and subtitle, and intro), or, for a work of an anthology, the
+    work's own title page. `first_body` marks the page where the body's folios start."""
+    css_class = "part work" if part.work else "part"
+    element = section(part.slug, "part", "doc-part", css_class + (" first-body" if first_body else ""))
+    if part.work:
+        _work_title(element, part)
+    else:
+        heading = child(element, "h1", part.title, id=f"{part.slug}-title", **{"class": "part-title"})
+        element.set("aria-labelledby", heading.get("id"))
+        if part.subtitle:
+            child(element, "p", part.subtitle, **{"class": "part-subtitle"})
+        if part.intro_html:
+            intro = child(element, "div", **{"class": "part-intro"})
+            _append_html(intro, part.intro_html)
+    element.set("data-level", str(level))
+    number_blocks(element)
+    return Section(part.slug, "part", part.title, element, "body", in_toc=True, level=level)
+
+
+def _work_title(element: etree._Element, part: Part) -> None:
+    """A work's title page in an anthology: its title, author, details, summary and notes."""
+    work = part.work
+    meta = work.metadata
+    child(element, "h1", part.title, id=f"{part.slug}-title", **{"class": "part-title"})
+    element.set("aria-labelledby", f"{part.slug}-title")
+    if meta.subtitle:
+        child(element, "p", meta.subtitle, **{"class": "part-subtitle"})
+    if meta.authors:
+        child(element, "p", meta.byline, **{"class": "author"})
+    rows = (meta.story.fields() if meta.story else []) + [("Words", f"{work.words:,}"), ("Chapters", str(work.chapters))]
+    details = child(element, "dl", **{"class": "story-info"})
+    for label, text in rows:
+        child(details, "dt", label)
+        child(details, "dd", text)
+    _front_prose(element, work.front_matter)
+
+
+def _front_prose(parent: etree._Element, front: FrontMatter) -> None:
+    """A work's summary, disclaimer, dedication and notes, each labelled, on its title page."""
+    for label, text in (("Summary", front.summary_html), ("Disclaimer", front.disclaimer_html),
+                        ("Dedication", front.dedication_html)):
+        if text:
+            _note(parent, text, f"work-{label.lower()}", label)
+    for note in front.notes:
+        _note(parent, note.html, "work-notes", note.label)
+
+
+def epigraph_section(front: FrontMatter) -> Section:
+    element = section("epigraph", "epigraph", None, "epigraph", "Epigraph", hide_heading=True)
+    quote = child(element, "div", role="doc-epigraph", epub_type="epigraph", **{"class": "epigraph-text"})
+    _append_html(quote, front.epigraph_html)
+    return Section("epigraph", "epigraph", "Epigraph", element, "front")
 
 
 def title_section(manuscript: Manuscript) -> Section:
@@ -188,6 +274,12 @@ def title_section(manuscript: Manuscript) -> Section:
         for label, text in rows:
             child(details, "dt", label)
             child(details, "dd", text)
+    works = [part for part in manuscript.parts if part.work]
+    if works:  # an anthology's title page names what it binds
+        listed = child(element, "ul", **{"class": "works"})
+        for part in works:
+            by = part.work.metadata.byline
+            child(listed, "li", part.title + (f" — {by}" if by and by != meta.byline else ""))
     if meta.publisher:
         child(element, "p", meta.publisher, **{"class": "publisher"})
     return Section("titlepage", "titlepage", meta.title, element, "front")
@@ -240,6 +332,8 @@ def front_sections(manuscript: Manuscript) -> list[Section]:
         sections.append(prose_section("dedication", "dedication", "doc-dedication", "Dedication",
                                       front.dedication_html))
         sections[-1].element.find(f"{{{XHTML}}}h1").set("class", "hidden-heading")
+    if front.epigraph_html:
+        sections.append(epigraph_section(front))
     if front.has_summary_page:
         sections.append(prose_section("summary", "abstract", "doc-abstract", "Summary", front.summary_html))
     if front.has_disclaimer_page:
@@ -251,19 +345,50 @@ def front_sections(manuscript: Manuscript) -> list[Section]:
     return sections
 
 
+def front_matter_sections(manuscript: Manuscript,
+                          footnotes: Callable[[etree._Element], None] = note_asides) -> list[Section]:
+    """The foreword, preface and introduction, which come after the contents."""
+    head = manuscript.metadata.title
+    return [matter_section(m, "front", head, footnotes) for m in manuscript.front_matter.sections]
+
+
+def body_sections(manuscript: Manuscript,
+                  footnotes: Callable[[etree._Element], None] = note_asides) -> list[Section]:
+    """Part pages and chapters in reading order, then the back matter: each its own section, so
+    each is its own EPUB file and its own print document."""
+    sections: list[Section] = []
+    head = manuscript.metadata.title
+    for level, item in manuscript.body():
+        if isinstance(item, Part):
+            sections.append(part_section(item, level, first_body=not sections))
+            if item.work:
+                head = item.title
+        else:
+            sections.append(chapter_section(item, footnotes, level, head))
+    head = manuscript.metadata.title
+    sections += [matter_section(m, "back", head, footnotes) for m in manuscript.back_matter]
+    return sections
+
+
 def chapter_sections(manuscript: Manuscript,
                      footnotes: Callable[[etree._Element], None] = note_asides) -> list[Section]:
-    return [chapter_section(chapter, footnotes) for chapter in manuscript.chapters]
+    return [s for s in body_sections(manuscript, footnotes) if s.kind == "chapter"]
 
 
 def contents(sections: list[Section], href: Callable[[Section], str], title: str = "Contents") -> etree._Element:
     """The table of contents as a nav element, linking every section marked in_toc."""
     nav = el("nav", id="toc", epub_type="toc", role="doc-toc", **{"class": "contents", "aria-labelledby": "toc-title"})
     child(nav, "h1", title, id="toc-title")
-    items = child(nav, "ol")
+    lists = [child(nav, "ol")]  # the open list at each level
     for entry in sections:
-        if entry.in_toc:
-            child(child(items, "li"), "a", entry.title, href=href(entry))
+        if not entry.in_toc:
+            continue
+        del lists[entry.level:]
+        while len(lists) < entry.level and len(lists[-1]):  # one level down: a list inside the last item
+            lists.append(child(lists[-1][-1], "ol"))
+        kind = "part" if entry.kind == "part" else entry.matter if entry.matter != "body" else ""
+        item = child(lists[-1], "li", **({"class": kind} if kind else {}))
+        child(item, "a", entry.title, href=href(entry))
     return nav
 
 

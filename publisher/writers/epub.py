@@ -44,7 +44,8 @@ def _document(section: Section, language: str) -> bytes:
     for img in root.iter(f"{{{html.XHTML}}}img"):
         img.set("src", "../" + img.get("src"))
     for element in root.iter():
-        element.attrib.pop("data-block", None)  # the print layout's keys: the page-break markers are placed
+        for key in ("data-block", "data-level", "data-running-head"):  # for print only
+            element.attrib.pop(key, None)
     return html.serialize(root)
 
 
@@ -60,7 +61,7 @@ def _nav(sections: list[Section], manuscript: Manuscript, pages: list[tuple[str,
     for name, kind, label in marks:
         if name in names or name == "toc":
             html.child(html.child(items, "li"), "a", label, href=_href_name(name), epub_type=kind)
-    first = next((s for s in sections if s.matter == "body"), None)
+    first = next((s for s in sections if s.matter == "body"), None)  # the first part's page, or chapter one
     if first is not None:
         html.child(html.child(items, "li"), "a", "Start of text", href=_href(first), epub_type="bodymatter")
     navs = [toc, landmarks]
@@ -127,28 +128,42 @@ def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = 
     for resource in manuscript.resources:
         book.add_item(epub.EpubItem(uid=_item_id(resource.name), file_name=resource.name,
                                     media_type=resource.media_type, content=resource.data))
-    sections = html.front_sections(manuscript)
-    chapters = html.chapter_sections(manuscript)
+    sections = [_cover(book, manuscript)] + html.front_sections(manuscript)
+    after = html.front_matter_sections(manuscript) + html.body_sections(manuscript)
+    placed = _mark_pages(sections + after, page_map.starts) if page_map else []
     spine = []
-    sections.insert(0, _cover(book, manuscript))
-    placed = _mark_pages(sections + chapters, page_map.starts) if page_map else []
-    for section in sections + chapters:
+    for section in sections + after:
         item = epub.EpubItem(uid=section.name, file_name=f"{TEXT_DIR}/{_href(section)}",
                              media_type="application/xhtml+xml", content=_document(section, language))
         book.add_item(item)
         spine.append(item)
     nav = epub.EpubItem(uid="nav", file_name=f"{TEXT_DIR}/nav.xhtml", media_type="application/xhtml+xml",
-                        content=_nav(sections + chapters, manuscript, placed))
+                        content=_nav(sections + after, manuscript, placed))
     nav.properties = ["nav"]
     book.add_item(nav)
-    spine.insert(len(sections), nav)  # the contents page comes right before chapter one
+    spine.insert(len(sections), nav)  # the contents page comes before the foreword, or chapter one
     book.add_item(epub.EpubNcx())
-    book.toc = [epub.Link(f"{TEXT_DIR}/{_href(s)}", s.title, s.name) for s in chapters]
+    book.toc = _ncx_entries([s for s in after if s.in_toc])
     book.spine = spine
     buffer = io.BytesIO()
     epub.write_epub(buffer, book, {"mtime": build_time(), "epub3_landmark": False, "epub3_pages": False,
                                    "raise_exceptions": True})
     return _repack(buffer.getvalue(), language)
+
+
+def _ncx_entries(sections: list[Section]) -> list:
+    """The contents for ebooklib's NCX: a part is a (link, [its chapters]) pair."""
+    entries: list = []
+    open_lists = [entries]
+    for section in sections:
+        del open_lists[section.level:]
+        while len(open_lists) < section.level and open_lists[-1]:
+            last = open_lists[-1][-1]
+            if not isinstance(last, tuple):
+                last = open_lists[-1][-1] = (last, [])
+            open_lists.append(last[1])
+        open_lists[-1].append(epub.Link(f"{TEXT_DIR}/{_href(section)}", section.title, section.name))
+    return entries
 
 
 def _cover(book: epub.EpubBook, manuscript: Manuscript) -> Section:

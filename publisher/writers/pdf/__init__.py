@@ -107,7 +107,9 @@ def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions,
         return done.pages, done
 
     _, done = _kdp_margins(options, once)
-    first = next((i for i, f in enumerate(done.firsts) if f and f[0] == "chapter-001"), 0)
+    body = manuscript.body()
+    start = body[0][1].slug if body else ""
+    first = next((i for i, f in enumerate(done.firsts) if f and f[0] == start), 0)
     with pikepdf.open(io.BytesIO(done.pdf)) as book:
         finish(book, first, rules, options.bleed)
         out = io.BytesIO()
@@ -233,7 +235,7 @@ def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptio
         firsts += [None] * blank + list(chapter.firsts)
     first_body_page = front.pages + front.pages % 2 if chapters else front.pages
     rules = profile(options.profile)
-    pdf = merge.merge(front, chapters, furniture, book, tuple(s.name for s in book_documents.sections), LINK_BASE,
+    pdf = merge.merge(front, chapters, furniture, book, book_documents.sections, LINK_BASE,
                       fonts_dir, identifier, lambda merged: finish(merged, first_body_page, rules, options.bleed))
     return _layout(pdf, firsts, first_body_page, rules, print_edition(manuscript, options))
 

@@ -65,11 +65,11 @@ def _print_front_matter(manuscript: Manuscript) -> list[Section]:
     return [html.half_title_section(manuscript), front[0], html.copyright_section(manuscript), *front[1:]]
 
 
-def _contents(manuscript: Manuscript, chapters: list[Section], href) -> list:
-    """The contents page, unless a compact book has one chapter (a contents of one line says nothing)."""
-    if manuscript.front_matter.compact and len(chapters) == 1:
+def _contents(manuscript: Manuscript, sections: list[Section], href) -> list:
+    """The contents page, unless a compact book has one entry (a contents of one line says nothing)."""
+    if manuscript.front_matter.compact and sum(s.in_toc for s in sections) == 1:
         return []
-    return [html.contents(chapters, href)]
+    return [html.contents(sections, href)]
 
 
 def notes_at_page_foot(body: etree._Element) -> None:
@@ -101,11 +101,23 @@ def notes_at_page_foot(body: etree._Element) -> None:
         holder.getparent().replace(holder, span)
 
 
-def _chapters(manuscript: Manuscript) -> list[Section]:
-    chapters = html.chapter_sections(manuscript, footnotes=notes_at_page_foot)
-    if chapters:
-        chapters[0].element.set("class", "chapter first-chapter")
-    return chapters
+def _body(manuscript: Manuscript) -> list[Section]:
+    """Part pages, chapters and back matter, each to open on a recto; the first starts the arabic folios."""
+    body = html.body_sections(manuscript, footnotes=notes_at_page_foot)
+    if body:
+        first = body[0].element
+        first.set("class", first.get("class") + (" first-chapter" if body[0].kind == "chapter" else ""))
+    return body
+
+
+def _front_text(manuscript: Manuscript) -> list[Section]:
+    """The foreword, preface and introduction, after the contents."""
+    return html.front_matter_sections(manuscript, footnotes=notes_at_page_foot)
+
+
+def unnumbered(section: Section) -> bool:
+    """A part's page prints no folio (it counts, as in any book)."""
+    return section.kind == "part"
 
 
 @dataclass(frozen=True)
@@ -140,10 +152,11 @@ def book_document(manuscript: Manuscript, output_intent: Resource | None = None)
     """The whole book as one XHTML document: the contents page's folios come from the layout. With
     an output intent (a CMYK profile, for PDF/X), the document names it and may load it."""
     front = _print_front_matter(manuscript)
-    chapters = _chapters(manuscript)
-    toc = _contents(manuscript, chapters, lambda s: f"#{s.name}")
+    front_text, body = _front_text(manuscript), _body(manuscript)
+    toc = _contents(manuscript, front_text + body, lambda s: f"#{s.name}")
     style = template("output-intent.css", profile=output_intent.name) if output_intent else ""
-    document = _document(manuscript, [s.element for s in front] + toc + [s.element for s in chapters], style)
+    elements = [s.element for s in front] + toc + [s.element for s in front_text + body]
+    document = _document(manuscript, elements, style)
     if output_intent:
         document = PrintDocument(document.xhtml, document.images + (output_intent,))
     return document
@@ -151,32 +164,43 @@ def book_document(manuscript: Manuscript, output_intent: Resource | None = None)
 
 @dataclass(frozen=True)
 class PrintDocuments:
-    """The book as separate documents: front matter (given its contents' folios) and chapters."""
+    """The book as separate documents: front matter (given its contents' folios), and each part page,
+    chapter and back-matter section of the body."""
 
     manuscript: Manuscript
-    sections: tuple[Section, ...]  # the chapters, for the contents page
-    chapters: tuple[bytes, ...]  # one document each
-    chapter_images: tuple[tuple[Resource, ...], ...]  # the images each chapter shows
+    sections: tuple[Section, ...]  # the body's sections, one document each
+    chapters: tuple[bytes, ...]  # their documents
+    chapter_images: tuple[tuple[Resource, ...], ...]  # the images each shows
 
     def front(self, folios: list[int], link_base: str) -> PrintDocument:
-        """The front matter and a contents page printing these folios, its links to `link_base#id`."""
-        sections = _print_front_matter(self.manuscript)
-        toc = _contents(self.manuscript, list(self.sections), lambda s: f"{link_base}#{s.name}")
-        for link, folio in zip((a for nav in toc for a in nav.iter(f"{{{XHTML}}}a")), folios):
+        """The front matter and a contents page printing these folios for the body, its links to
+        `link_base#id` (the foreword's and others' point inside this document)."""
+        sections, front_text = _print_front_matter(self.manuscript), _front_text(self.manuscript)
+        body = {s.name for s in self.sections}
+        toc = _contents(self.manuscript, front_text + list(self.sections),
+                        lambda s: f"{link_base}#{s.name}" if s.name in body else f"#{s.name}")
+        links = [a for nav in toc for a in nav.iter(f"{{{XHTML}}}a") if a.get("href").startswith(link_base)]
+        for link, folio in zip(links, folios):
             link.set("data-folio", str(folio))
-        return _document(self.manuscript, [s.element for s in sections] + toc)
+        return _document(self.manuscript, [s.element for s in sections] + toc + [s.element for s in front_text])
 
     @property
-    def chapter_css(self) -> str:
-        """No folios (the furniture brings them); left running heads carry the book's title, which a
-        whole-book document sets on its title page."""
-        return template("chapter.css", title=css_string(" ".join(self.manuscript.metadata.title.split())))
+    def unnumbered(self) -> frozenset[int]:
+        """The documents whose pages print no folio."""
+        return frozenset(i for i, section in enumerate(self.sections) if unnumbered(section))
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        """Each document's depth in the outline."""
+        return tuple(section.level for section in self.sections)
+
+    chapter_css = template("chapter.css")
 
 
 def print_documents(manuscript: Manuscript) -> PrintDocuments:
-    chapters = _chapters(manuscript)
-    documents = [_document(manuscript, [s.element]) for s in chapters]
-    return PrintDocuments(manuscript, tuple(chapters), tuple(d.xhtml for d in documents),
+    body = _body(manuscript)
+    documents = [_document(manuscript, [s.element]) for s in body]
+    return PrintDocuments(manuscript, tuple(body), tuple(d.xhtml for d in documents),
                           tuple(d.images for d in documents))
 
 

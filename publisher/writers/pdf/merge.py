@@ -20,7 +20,9 @@ from fontTools.ttLib import TTFont
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
+from ...html import Section
 from . import weasy
+from .documents import unnumbered
 from .cache import keep
 from .jobs import FontSource, SetDocument
 
@@ -52,9 +54,10 @@ def plan(counts: list[int]) -> Plan:
 
 
 def merge(front: SetDocument, chapters: list[SetDocument], furniture: list[tuple[int, SetDocument]], book: Plan,
-          chapter_ids: tuple[str, ...], link_base: str, fonts_dir: Path | None, identifier: bytes,
+          sections: tuple[Section, ...], link_base: str, fonts_dir: Path | None, identifier: bytes,
           finish: Callable[[Pdf], None]) -> bytes:
-    """The book's PDF: front matter, chapters with stamped folios, one outline, merged fonts, then `finish`."""
+    """The book's PDF: front matter, the body's documents (`sections` says what each is) with stamped
+    folios (a part's page has none), one nested outline, merged fonts, then `finish`."""
     with contextlib.ExitStack() as stack:  # the sources stay open until the book is saved: qpdf copies lazily
         def opened(data: bytes) -> Pdf:
             return stack.enter_context(Pdf.open(io.BytesIO(data)))
@@ -64,29 +67,32 @@ def merge(front: SetDocument, chapters: list[SetDocument], furniture: list[tuple
         merged.pages.extend(front_pdf.pages)
         if front.pages % 2:
             add_blank_page(merged)
-        wanted = {first + n for first, count in zip(book.first_folios, book.counts) for n in range(count)}
+        wanted = {first + n for first, count, section in zip(book.first_folios, book.counts, sections)
+                  for n in range(count) if not unnumbered(section)}
         stamps = _folio_stamps(merged, [(first, opened(part.pdf)) for first, part in furniture], wanted)
         open_stream = merged.make_stream(b"q\n")
         close_stream = merged.make_stream(b"\nQ /PublisherFolio Do\n")
-        outline, targets = [], {}
-        for index, (chapter, blank) in enumerate(zip(chapters, book.blank_before)):
+        outline = [(title, page, 1) for title, page in _outline(front_pdf)]  # a foreword's, an introduction's
+        targets = {}
+        for index, (chapter, blank, section) in enumerate(zip(chapters, book.blank_before, sections)):
             if blank:
                 add_blank_page(merged)
             source = opened(chapter.pdf)
             start = len(merged.pages)
             merged.pages.extend(source.pages)
-            for number in range(chapter.pages):
-                _stamp(merged.pages[start + number], stamps[book.first_folios[index] + number], open_stream,
-                       close_stream)
-            outline += [(title, start + page) for title, page in _outline(source)]
-            target = weasy.destination(source, chapter_ids[index])
+            if not unnumbered(section):
+                for number in range(chapter.pages):
+                    _stamp(merged.pages[start + number], stamps[book.first_folios[index] + number], open_stream,
+                           close_stream)
+            outline += [(title, start + page, section.level) for title, page in _outline(source)]
+            target = weasy.destination(source, section.name)
             if target is not None:
-                targets[chapter_ids[index]] = (start + target[0], *target[1:])
+                targets[section.name] = (start + target[0], *target[1:])
         if fonts_dir is not None:
             merge_fonts(merged, {f.name: f for part in [front, *chapters, *(r for _, r in furniture)]
                                  for f in part.fonts}, fonts_dir)
         with merged.open_outline() as tree:
-            tree.root.extend(pikepdf.OutlineItem(title, page) for title, page in outline)
+            _nest(tree.root, outline)
         _link_contents(merged, front.pages, link_base, targets)
         for key, value in front_pdf.docinfo.items():
             merged.docinfo[key] = value
@@ -137,6 +143,16 @@ def _outline(source: Pdf):
             destination = item.destination
             if isinstance(destination, Array) and len(destination):
                 yield item.title, pikepdf.Page(destination[0]).index
+
+
+def _nest(root: list, entries: list[tuple[str, int, int]]) -> None:
+    """(title, page, level) in reading order → an outline where a part holds its chapters."""
+    open_lists = [root]
+    for title, page, level in entries:
+        del open_lists[level:]
+        while len(open_lists) < level and open_lists[-1]:
+            open_lists.append(open_lists[-1][-1].children)
+        open_lists[-1].append(pikepdf.OutlineItem(title, page))
 
 
 def _link_contents(merged: Pdf, front_pages: int, link_base: str, targets: dict) -> None:
