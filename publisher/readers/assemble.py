@@ -8,7 +8,6 @@ source gives none.
 from __future__ import annotations
 
 import re
-from html import escape
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 
@@ -122,9 +121,9 @@ class _Assembler:
 
     def front_matter(self, draft: BookDraft, compact: bool, prefix: str = "") -> FrontMatter:
         epigraph = self.html(draft.epigraph, draft, prefix).html
-        if epigraph and draft.epigraph_source:
-            source = escape(markup.typeset_title(draft.epigraph_source, self.language), quote=False)
-            epigraph += f'<p class="epigraph-source">— {source}</p>'
+        if epigraph and draft.epigraph_source:  # Markdown too: a book's title in it is *emphasised*
+            source = markup.convert(f"— {draft.epigraph_source}", self.language).html
+            epigraph += source.replace("<p>", '<p class="epigraph-source">', 1)
         return FrontMatter(
             summary_html=self.html(draft.summary, draft, prefix).html,
             disclaimer_html=self.html(draft.disclaimer, draft, prefix).html,

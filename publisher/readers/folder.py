@@ -89,6 +89,8 @@ def read_folder(folder: Path, overrides: Overrides, warn: Warnings) -> BookDraft
         if not (folder / name).is_file():
             problems.append(Problem(f"back matter {name} listed in book.toml does not exist", where,
                                     _line_of(toml_text, name)))
+    front_sections = _read_sections(_section_files(folder / "front"), FRONT_KINDS, warn, problems)
+    back_matter = _read_sections([p for p in back_files if p.is_file()], BACK_KINDS, warn, problems)
     return BookDraft(
         metadata=apply(metadata, overrides), chapters=chapters, root=folder, place=Place(where),
         slug=folder.resolve().name, summary=prose(config.summary), disclaimer=prose(config.disclaimer),
@@ -96,8 +98,7 @@ def read_folder(folder: Path, overrides: Overrides, warn: Warnings) -> BookDraft
         cover=FileRef(config.cover, Place(where, _line_of(toml_text, "cover"))) if config.cover else None,
         problems=tuple(problems), front_matter=config.front_matter, parts=parts,
         epigraph=prose(config.epigraph), epigraph_source=config.epigraph_source,
-        front_sections=_read_sections(_section_files(folder / "front"), FRONT_KINDS, warn, problems),
-        back_matter=_read_sections([p for p in back_files if p.is_file()], BACK_KINDS, warn, problems),
+        front_sections=front_sections, back_matter=back_matter,
         numbering=config.numbering,
     )
 

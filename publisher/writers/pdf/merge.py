@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -59,6 +60,10 @@ def merge(front: SetDocument, chapters: list[SetDocument], furniture: list[tuple
     """The book's PDF: front matter, the body's documents (`sections` says what each is) with stamped
     folios (a part's page has none), one nested outline, merged fonts, then `finish`."""
     with contextlib.ExitStack() as stack:  # the sources stay open until the book is saved: qpdf copies lazily
+        # pikepdf ≥ 10.18 warns that copied pages lose named destinations and forms: a set document
+        # has no forms, and the contents' links and the outline are pointed at the pages below.
+        stack.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore", getattr(pikepdf, "PageCopyWarning", ()))
         def opened(data: bytes) -> Pdf:
             return stack.enter_context(Pdf.open(io.BytesIO(data)))
 
