@@ -128,18 +128,20 @@ _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ni
 _ORDINAL = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|final|"
             r"premier|première|deuxième|second|troisième|quatrième|cinquième|sixième|septième|huitième|neuvième|"
             r"dixième|erstes|zweites|drittes|viertes|fünftes|sechstes|siebentes|siebtes|achtes|neuntes|zehntes|"
-            r"erster|zweiter|dritter|vierter|fünfter|primero|segundo|tercero|cuarto|quinto|sexto|séptimo|octavo|"
+            r"erster|zweiter|dritter|vierter|fünfter|sechster|siebter|achter|neunter|zehnter|seconde|primero|segundo|tercero|cuarto|quinto|sexto|séptimo|octavo|"
             r"noveno|décimo)")
 _WORD_NUMBER = (rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES[:9])}))?|{'|'.join(_ONES)}|"
                 rf"hundred|one hundred|{_ORDINAL})")
 _ROMAN = r"(?=[ivxlc])(?:c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 _NUMBER = rf"(?:\d{{1,5}}|{_ROMAN}|{_WORD_NUMBER})"
-_KIND = r"(?:chapter|chap\.|ch\.|part|book|volume|act|chapitre|kapitel|cap[ií]tulo|capitolo|hoofdstuk)"
-_SPECIAL = r"(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction|coda|postscript)"
+_KIND = (r"(?:chapter|chap\.|ch\.|part|book|volume|epoch|act|chapitre|kapitel|cap[ií]tulo|capitolo|hoofdstuk|"
+         r"partie|teil|livre|tome)")
+_SPECIAL = (r"(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction|coda|postscript|"
+            r"acknowledge?ments|about the author)")
 _DECOR = r"[\s~=*#\-–—_+.:|\[\]()<>oOxX]*?"
 _HEADING = re.compile(
-    rf"^{_DECOR}(?P<head>(?:{_KIND}\s+{_NUMBER}|(?:the\s+)?{_ORDINAL}\s+(?:{_KIND}|teil|partie)|"
-    rf"{_SPECIAL}(?:\s+{_NUMBER})?))(?P<rest>.*?)$", re.IGNORECASE)
+    rf"^{_DECOR}(?P<head>(?:{_KIND}\s+(?:the\s+)?{_NUMBER}|(?:the\s+)?{_ORDINAL}\s+(?:{_KIND}|epilogue)|"
+    rf"{_SPECIAL}(?:\s+{_NUMBER})?))(?!\w)(?P<rest>.*?)$", re.IGNORECASE)
 _TITLE_SEPARATOR = re.compile(r"^\s*(?:[.:\-–—|]+|\s[-–—]\s?|(?P<comma>,))\s*(?P<title>\S.*?)\s*$")
 # A numeral alone on its line ("IV", "12."): a heading only where the whole text numbers its chapters so.
 _BARE_NUMERAL = re.compile(r"^(?P<number>[IVXLC]+|\d{1,3})\.?$")
@@ -266,6 +268,8 @@ def _tidy_heading(head: str) -> str:
     for index, word in enumerate(head.split()):
         if index and re.fullmatch(_ROMAN, word.lower().rstrip(".")):
             out.append(word.upper().rstrip("."))
+        elif index and word.lower() == "the":
+            out.append("the")  # Book the First
         else:
             out.append(word[:1].upper() + word[1:].lower() if word.isupper() or word.islower() else word)
     return " ".join(out)
