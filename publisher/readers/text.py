@@ -578,6 +578,10 @@ def _without_contents(sections: list[tuple[str | None, list[str]]], trace: Trace
     run = first
     while run < len(kept) and not _blocks(kept[run][1]) and later.count(key(kept[run][0] or "")) > 1:
         run += 1
+    # A part heading with no intro ends the run too (PART ONE, then Chapter 1): the contents are
+    # the longest start of the run whose every line comes again after it.
+    while run > first and not {key(t or "") for t, _ in kept[first:run]} <= {key(t or "") for t, _ in kept[run:]}:
+        run -= 1
     if run - first >= 2:
         for title, _ in kept[first:run]:
             trace.add(DROPPED, title)
