@@ -1,0 +1,181 @@
+"""Book structure found in one file (parts, a foreword, an afterword) and written out by import."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from publisher.readers import assemble, draft
+from publisher.readers.draft import BODY, DROPPED, FRONT, LABEL
+from publisher.readers.text import parse_story
+from publisher.words import words
+
+QUAY = "She walked the length of the quay and counted the boats, as she did every evening."
+ROPE = "The ferryman coiled his rope twice and said nothing about the weather."
+
+
+def story_file(tmp_path, text: str, name: str = "story.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return draft(path)
+
+
+def outline(made) -> list:
+    """A draft's body as nested lists: loose chapter titles, then (part title, subtitle, [chapters], [parts])."""
+    def part(p):
+        return (p.title, p.subtitle, [c.title for c in p.chapters], [part(q) for q in p.parts])
+    return [c.title for c in made.chapters] + [part(p) for p in made.parts]
+
+
+def chapters(*titles: str) -> str:
+    return "".join(f"{title}\n\n{QUAY}\n\n" for title in titles)
+
+
+def traced_all(text: str) -> None:
+    """Every word of the source is in the trace once: kept, moved, a label or dropped."""
+    trace = parse_story(text).trace
+    assert Counter(words(trace.text(BODY, FRONT, LABEL, DROPPED))) == Counter(words(text))
+
+
+# ---------------------------------------------------------------- plain text
+
+
+def test_chapters_that_start_again_in_each_part_make_parts_numbered_by_part(tmp_path):
+    text = "Title: The Salt Road\n\nPART ONE\n\n" + chapters("Chapter 1", "Chapter 2", "Chapter 3") + \
+        "PART TWO\n\n" + chapters("Chapter 1", "Chapter 2")
+    made = story_file(tmp_path, text)
+    assert outline(made) == [("Part One", "", ["Chapter 1", "Chapter 2", "Chapter 3"], []),
+                             ("Part Two", "", ["Chapter 1", "Chapter 2"], [])]
+    assert made.numbering == "part"
+    assert len(made.all_chapters()) == 5 and all(QUAY in c.body.text for c in made.all_chapters())
+    traced_all(text)
+    book = assemble(made)
+    assert [c.number for c in book.chapters] == [1, 2, 3, 1, 2]
+    assert [p.title for p in book.parts] == ["Part One", "Part Two"]
+
+
+def test_chapters_numbered_through_the_book_keep_book_numbering(tmp_path):
+    made = story_file(tmp_path, "PART ONE\n\n" + chapters("Chapter 1", "Chapter 2") + "PART TWO\n\n" +
+                      chapters("Chapter 3", "Chapter 4"))
+    assert [p.title for p in made.parts] == ["Part One", "Part Two"] and made.numbering == "book"
+
+
+@pytest.mark.parametrize("heads, titles, subtitles", [
+    (["Part I: The Harbour", "Part II: The Island"], ["Part I", "Part II"], ["The Harbour", "The Island"]),
+    (["PART ONE — THE HARBOUR", "PART TWO — THE ISLAND"], ["Part One", "Part Two"], ["The Harbour", "The Island"]),
+    (["Première partie", "Deuxième partie"], ["Première Partie", "Deuxième Partie"], ["", ""]),
+    (["Erster Teil", "Zweiter Teil"], ["Erster Teil", "Zweiter Teil"], ["", ""]),
+    (["BOOK THE FIRST", "BOOK THE SECOND"], ["Book the First", "Book the Second"], ["", ""]),
+    (["Epoch the First", "Epoch the Second"], ["Epoch the First", "Epoch the Second"], ["", ""]),
+    (["Volume 1", "Volume 2"], ["Volume 1", "Volume 2"], ["", ""]),
+    (["PART II", "PART III"], ["Part II", "Part III"], ["", ""]),
+])
+def test_part_heading_forms(tmp_path, heads, titles, subtitles):
+    made = story_file(tmp_path, "".join(f"{head}\n\n" + chapters("Chapter 1", "Chapter 2") for head in heads))
+    assert [(p.title, p.subtitle) for p in made.parts] == list(zip(titles, subtitles))
+    assert all([c.title for c in p.chapters] == ["Chapter 1", "Chapter 2"] for p in made.parts)
+    assert not made.chapters
+
+
+def test_german_and_french_chapters_inside_parts():
+    story = parse_story("Erster Teil\n\n" + chapters("Erstes Kapitel", "Zweites Kapitel") + "Zweiter Teil\n\n" +
+                        chapters("Erstes Kapitel"))
+    assert [[c.title for c in p.chapters] for p in story.parts] == [["Erstes Kapitel", "Zweites Kapitel"],
+                                                                   ["Erstes Kapitel"]]
+    assert story.numbering == "part"
+
+
+def test_text_between_a_part_heading_and_its_first_chapter_is_the_parts_intro(tmp_path):
+    made = story_file(tmp_path, f"PART ONE\n\n*The sea keeps what it takes.*\n\n{ROPE}\n\n" + chapters("Chapter 1") +
+                      "PART TWO\n\n" + chapters("Chapter 2"))
+    first, second = made.parts
+    assert first.intro.text == f"*The sea keeps what it takes.*\n\n{ROPE}\n" and second.intro is None
+    assert [c.title for c in first.chapters] == ["Chapter 1"]
+
+
+def test_books_with_chapters_inside_are_parts_and_numbered_epilogues_too(tmp_path):
+    text = "BOOK ONE: 1805\n\n" + chapters("CHAPTER I", "CHAPTER II") + "BOOK TWO: 1806\n\n" + chapters("CHAPTER I") + \
+        "FIRST EPILOGUE: 1813\n\n" + chapters("CHAPTER I")
+    made = story_file(tmp_path, text)
+    assert outline(made) == [("Book One", "1805", ["Chapter I", "Chapter II"], []),
+                             ("Book Two", "1806", ["Chapter I"], []), ("First Epilogue", "1813", ["Chapter I"], [])]
+    assert made.numbering == "part"
+
+
+def test_volumes_of_books_nest_one_level(tmp_path):
+    text = "VOLUME I\n\nBOOK THE FIRST\n\n" + chapters("CHAPTER I", "CHAPTER II") + "BOOK THE SECOND\n\n" + \
+        chapters("CHAPTER III") + "VOLUME II\n\nBOOK THE THIRD\n\n" + chapters("CHAPTER IV")
+    made = story_file(tmp_path, text)
+    assert outline(made) == [
+        ("Volume I", "", [], [("Book the First", "", ["Chapter I", "Chapter II"], []),
+                              ("Book the Second", "", ["Chapter III"], [])]),
+        ("Volume II", "", [], [("Book the Third", "", ["Chapter IV"], [])])]
+
+
+def test_a_text_headed_only_by_books_is_a_text_of_chapters(tmp_path):
+    made = story_file(tmp_path, chapters("Book 1", "Book 2", "Book 3"))
+    assert outline(made) == ["Book 1", "Book 2", "Book 3"] and made.numbering == "book"
+
+
+def test_acts_of_a_play_stay_chapters_with_their_scenes(tmp_path):
+    made = story_file(tmp_path, f"ACT I\n\nSCENE I. A quay.\n\n{QUAY}\n\nSCENE II. A boat.\n\n{ROPE}\n\n"
+                                f"THE SECOND ACT\n\nSCENE I.\n\n{QUAY}\n")
+    assert outline(made) == ["Act I", "The Second Act"]
+    assert "### SCENE II. A boat." in made.chapters[0].body.text
+
+
+def test_foreword_and_afterword_are_front_and_back_matter_prologue_and_epilogue_chapters(tmp_path):
+    text = "Foreword\n\n" + ROPE + "\n\n" + chapters("Prologue") + "PART ONE\n\n" + chapters("Chapter 1", "Chapter 2") + \
+        "PART TWO\n\n" + chapters("Chapter 3") + chapters("Epilogue") + "Afterword\n\n" + ROPE + "\n\n" + \
+        "Acknowledgements\n\nMy thanks to the harbour master.\n\nAbout the Author\n\nShe lives by the sea.\n"
+    made = story_file(tmp_path, text)
+    assert [(m.kind, m.title, m.body.text.strip()) for m in made.front_sections] == [("foreword", "Foreword", ROPE)]
+    assert [(m.kind, m.title) for m in made.back_matter] == [
+        ("afterword", "Afterword"), ("acknowledgements", "Acknowledgements"), ("about-the-author", "About the Author")]
+    # The epilogue closes the book, not Part Two: an unnamed run of chapters after the parts.
+    assert outline(made) == ["Prologue", ("Part One", "", ["Chapter 1", "Chapter 2"], []),
+                             ("Part Two", "", ["Chapter 3"], []), ("", "", ["Epilogue"], [])]
+    traced_all(text)
+
+
+def test_an_afterword_before_the_last_chapter_stays_a_chapter():
+    story = parse_story(chapters("Chapter 1", "Afterword", "Chapter 2"))
+    assert [c.title for c in story.chapters] == ["Chapter 1", "Afterword", "Chapter 2"] and not story.back
+
+
+GUTENBERG = """The Project Gutenberg eBook of The Salt Road
+
+Title: The Salt Road
+Author: Mara Fen
+Language: English
+
+*** START OF THE PROJECT GUTENBERG EBOOK THE SALT ROAD ***
+
+THE SALT ROAD
+
+by Mara Fen
+
+{contents}
+
+{body}
+*** END OF THE PROJECT GUTENBERG EBOOK THE SALT ROAD ***
+
+The licence would stand here.
+"""
+
+
+@pytest.mark.parametrize("contents", [
+    "CONTENTS\n\nPART ONE\nChapter 1\nChapter 2\nPART TWO\nChapter 1\nChapter 2",
+    "CONTENTS\n\n  PART ONE\n     Chapter 1\n     Chapter 2\n  PART TWO\n     Chapter 1\n     Chapter 2",
+    "CONTENTS\n\nPART ONE\n\nChapter 1\n\nChapter 2\n\nPART TWO\n\nChapter 1\n\nChapter 2",
+], ids=["one-block", "indented", "one-line-each"])
+def test_a_contents_list_naming_parts_and_chapters_is_dropped(tmp_path, contents):
+    body = "PART ONE\n\n" + chapters("Chapter 1", "Chapter 2") + "PART TWO\n\n" + chapters("Chapter 1", "Chapter 2")
+    text = GUTENBERG.format(contents=contents, body=body)
+    made = story_file(tmp_path, text)
+    assert outline(made) == [("Part One", "", ["Chapter 1", "Chapter 2"], []),
+                             ("Part Two", "", ["Chapter 1", "Chapter 2"], [])]
+    assert all(c.body.text.strip() == QUAY for c in made.all_chapters())
+    dropped = words(made.trace.text(DROPPED))
+    assert Counter(dropped) >= Counter(words(contents))
+    traced_all(text)
