@@ -179,3 +179,74 @@ def test_a_contents_list_naming_parts_and_chapters_is_dropped(tmp_path, contents
     dropped = words(made.trace.text(DROPPED))
     assert Counter(dropped) >= Counter(words(contents))
     traced_all(text)
+
+
+# ---------------------------------------------------------------- one Markdown file
+
+
+TIDE = f"""# Part One: Low Water
+
+*What the tide leaves.*
+
+## The Quay
+
+{QUAY}
+
+### Evening
+
+{ROPE}
+
+## The Boats
+
+{ROPE}
+
+# Part Two
+
+## The Island {{.recto}}
+
+{QUAY}
+"""
+
+
+def test_markdown_parts_are_found_when_every_top_section_holds_chapters(tmp_path):
+    made = story_file(tmp_path, "---\ntitle: The Tide Book\n---\n\n" + TIDE, "tide.md")
+    assert outline(made) == [("Part One: Low Water", "", ["The Quay", "The Boats"], []),
+                             ("Part Two", "", ["The Island"], [])]
+    first = made.parts[0]
+    assert first.intro.text == "*What the tide leaves.*\n" and first.intro.place.line == 7
+    quay = first.chapters[0]
+    assert quay.body.text == f"{QUAY}\n\n### Evening\n\n{ROPE}\n" and quay.body.place.line == 11
+    assert made.parts[1].intro is None and made.parts[1].chapters[0].body.place.line == 25
+
+
+def test_markdown_chapter_level_2_in_front_matter_makes_parts_of_sections_without_chapters(tmp_path):
+    text = "---\ntitle: Two Shores\nchapter_level: 2\n---\n\n# Prelude\n\nA part with only an intro.\n\n" \
+           f"# The Crossing\n\n## Out\n\n{QUAY}\n\n## Back\n\n{ROPE}\n"
+    made = story_file(tmp_path, text, "shores.md")
+    assert outline(made) == [("Prelude", "", [], []), ("The Crossing", "", ["Out", "Back"], [])]
+    assert made.parts[0].intro.text == "A part with only an intro.\n"
+    assert not [label for label, _ in made.notes]  # chapter_level is read, not kept as a note
+
+
+def test_markdown_chapters_before_the_first_part(tmp_path):
+    made = story_file(tmp_path, f"Title: Landfall\nChapter level: 2\n\n## Before\n\n{QUAY}\n\n" + TIDE, "landfall.md")
+    assert outline(made)[0] == "Before" and [p.title for p in made.parts] == ["Part One: Low Water", "Part Two"]
+
+
+@pytest.mark.parametrize("text", [
+    f"---\ntitle: T\n---\n\n# One\n\n{QUAY}\n\n## A scene\n\n{ROPE}\n\n# Two\n\n{ROPE}\n",  # not every # holds a ##
+    f"---\ntitle: T\nchapter_level: 1\n---\n\n# One\n\n## A scene\n\n{ROPE}\n\n# Two\n\n## Another\n\n{ROPE}\n",
+    f"---\ntitle: T\n---\n\n# One\n\n{QUAY}\n\n# Two\n\n{ROPE}\n",
+])
+def test_markdown_without_a_part_level_reads_as_before(tmp_path, text):
+    made = story_file(tmp_path, text, "plain.md")
+    assert outline(made) == ["One", "Two"] and not made.parts
+    body = made.chapters[0].body
+    assert body.place.line == text.split("\n").index(body.text.split("\n")[0]) + 1
+
+
+def test_markdown_chapter_level_must_be_1_or_2(tmp_path):
+    from publisher.errors import ManuscriptError
+
+    with pytest.raises(ManuscriptError, match="chapter_level '3'"):
+        story_file(tmp_path, "---\ntitle: T\nchapter_level: 3\n---\n\n# One\n\nText.\n", "odd.md")
