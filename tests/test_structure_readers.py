@@ -1,6 +1,7 @@
 """Book structure found in one file (parts, a foreword, an afterword) and written out by import."""
 from __future__ import annotations
 
+import tomllib
 from collections import Counter
 
 import pytest
@@ -250,3 +251,73 @@ def test_markdown_chapter_level_must_be_1_or_2(tmp_path):
 
     with pytest.raises(ManuscriptError, match="chapter_level '3'"):
         story_file(tmp_path, "---\ntitle: T\nchapter_level: 3\n---\n\n# One\n\nText.\n", "odd.md")
+
+
+# ---------------------------------------------------------------- import: a draft with parts as a book folder
+
+
+def test_folder_files_writes_parts_as_numbered_folders_and_matter_as_front_and_back(tmp_path):
+    from dataclasses import replace
+
+    from publisher.readers import folder_files
+    from publisher.readers.draft import Place, Prose
+    from publisher.readers.frontmatter import split
+
+    text = "Title: The Salt Road\n\nForeword\n\n" + ROPE + "\n\n" + chapters("Prologue") + \
+        "PART ONE: LOW WATER\n\n*The sea keeps what it takes.*\n\n" + chapters("Chapter 1", "Chapter 2") + \
+        "PART TWO\n\n" + chapters("Chapter 1") + chapters("Epilogue") + "Afterword\n\n" + ROPE + "\n"
+    made = story_file(tmp_path, text)
+    made = replace(made, epigraph=Prose("Salt in the wind,\nsalt in the bread.", Place("x")),
+                   epigraph_source="A harbour song")
+    files = folder_files(made)
+    assert sorted(files) == [
+        "back/01-afterword.md", "book.toml",
+        "chapters/01-prologue.md",
+        "chapters/02-part-one/01-chapter-1.md", "chapters/02-part-one/02-chapter-2.md", "chapters/02-part-one/_part.md",
+        "chapters/03-part-two/01-chapter-1.md", "chapters/03-part-two/_part.md",
+        "chapters/04-epilogue.md",
+        "front/01-foreword.md"]
+    part = split(files["chapters/02-part-one/_part.md"].decode(), "_part.md")
+    assert part.fields == {"title": "Part One", "subtitle": "Low Water"}
+    assert part.body.strip() == "*The sea keeps what it takes.*"
+    assert split(files["chapters/03-part-two/_part.md"].decode(), "_part.md").fields == {"title": "Part Two"}
+    chapter = split(files["chapters/02-part-one/02-chapter-2.md"].decode(), "02-chapter-2.md")
+    assert chapter.fields == {"title": "Chapter 2"} and chapter.body.strip() == QUAY
+    foreword = split(files["front/01-foreword.md"].decode(), "01-foreword.md")
+    assert foreword.fields == {"kind": "foreword", "title": "Foreword"} and foreword.body.strip() == ROPE
+    assert split(files["back/01-afterword.md"].decode(), "x").fields == {"kind": "afterword", "title": "Afterword"}
+    toml = tomllib.loads(files["book.toml"].decode())
+    assert (toml["title"], toml["numbering"]) == ("The Salt Road", "part")
+    assert (toml["epigraph"], toml["epigraph_source"]) == ("Salt in the wind,\nsalt in the bread.", "A harbour song")
+    assert 'epigraph = """' in files["book.toml"].decode()
+
+
+def test_folder_files_nests_a_part_inside_its_part_after_its_chapters(tmp_path):
+    from publisher.readers import folder_files
+
+    text = "VOLUME I\n\nBOOK THE FIRST\n\n" + chapters("CHAPTER I", "CHAPTER II") + "BOOK THE SECOND\n\n" + \
+        chapters("CHAPTER III") + "VOLUME II\n\n" + chapters("CHAPTER IV") + "BOOK THE THIRD\n\n" + chapters("CHAPTER V")
+    files = folder_files(story_file(tmp_path, text))
+    assert sorted(name for name in files if name.startswith("chapters/")) == [
+        "chapters/01-volume-i/01-book-the-first/01-chapter-i.md",
+        "chapters/01-volume-i/01-book-the-first/02-chapter-ii.md",
+        "chapters/01-volume-i/01-book-the-first/_part.md",
+        "chapters/01-volume-i/02-book-the-second/01-chapter-iii.md",
+        "chapters/01-volume-i/02-book-the-second/_part.md",
+        "chapters/01-volume-i/_part.md",
+        "chapters/02-volume-ii/01-chapter-iv.md",
+        "chapters/02-volume-ii/02-book-the-third/01-chapter-v.md",
+        "chapters/02-volume-ii/02-book-the-third/_part.md",
+        "chapters/02-volume-ii/_part.md"]
+    assert "numbering" not in tomllib.loads(files["book.toml"].decode())
+
+
+def test_import_counts_the_chapters_inside_parts(tmp_path):
+    from publisher.commands import import_book
+
+    source = tmp_path / "salt.txt"
+    source.write_text("Title: Salt\n\nPART ONE\n\n" + chapters("Chapter 1", "Chapter 2") + "PART TWO\n\n" +
+                      chapters("Chapter 1"), encoding="utf-8")
+    made = import_book(source, tmp_path / "salt")
+    assert made.chapters == 3
+    assert (tmp_path / "salt" / "chapters" / "02-part-two" / "01-chapter-1.md").is_file()
