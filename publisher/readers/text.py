@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import pairwise
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -746,7 +747,7 @@ def _numbering(parts: list[StoryPart]) -> str:
     for part in parts:
         walk(part)
     runs = [run for run in runs if run]
-    return "part" if any(now[0] <= before[-1] for before, now in zip(runs, runs[1:])) else "book"
+    return "part" if any(now[0] <= before[-1] for before, now in pairwise(runs)) else "book"
 
 
 _WORD_VALUES = {word: n for n, word in enumerate(_ONES, 1)} | {word: 20 + 10 * n for n, word in enumerate(_TENS)} | {
