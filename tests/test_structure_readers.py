@@ -321,3 +321,10 @@ def test_import_counts_the_chapters_inside_parts(tmp_path):
     made = import_book(source, tmp_path / "salt")
     assert made.chapters == 3
     assert (tmp_path / "salt" / "chapters" / "02-part-two" / "01-chapter-1.md").is_file()
+
+
+def test_a_preface_after_opening_prose_stays_in_its_place():
+    story = parse_story(f"{ROPE}\n\n" + chapters("Preface", "Chapter 1"))
+    assert [c.title for c in story.chapters] == ["Chapter 1", "Preface", "Chapter 1"] and not story.front
+    story = parse_story("Title: Salt\n\nSALT\n\n" + chapters("Preface", "Chapter 1"))  # the title again: no prose
+    assert [k for k, _ in story.front] == ["preface"]

@@ -495,7 +495,11 @@ def parse_story(text: str, headings: dict[int, tuple[str, int]] | None = None, b
         index += 1
     sections.append((current_title, body[start:]))
     sections = _without_contents(sections, trace)
-    roles = _roles([title for title, _ in sections]) if headings is None else ["chapter"] * len(sections)
+    # Text before the first heading that is more than the title page again is a chapter: no
+    # foreword can come before it.
+    opening = sections[0][0] is None and bool(_blocks(sections[0][1])) and not (
+        len(sections) > 1 and _repeats_title_page(_blocks(sections[0][1]), header))
+    roles = _roles([title for title, _ in sections], opening) if headings is None else [CHAPTER] * len(sections)
     made: list[tuple[str, StoryChapter]] = []
     for number, (title, section_lines) in enumerate(sections):
         blocks = _blocks(section_lines)
@@ -655,15 +659,16 @@ def _part_level(title: str | None) -> str:
     return _PART_WORDS.get(word, word)
 
 
-def _roles(titles: list[str | None]) -> list[str]:
+def _roles(titles: list[str | None], opening: bool = False) -> list[str]:
     """Each section's role, from its heading and what follows it: CHAPTER, FRONT_SECTION or
     BACK_SECTION + ":kind", PART + ":0" (outer) or ":1", or CLOSING (an epilogue after the parts).
 
     A part heading is a part only when chapter headings follow it before the next part heading
-    of its level: a text headed only "Book 1", "Book 2" is a text of chapters."""
+    of its level: a text headed only "Book 1", "Book 2" is a text of chapters. `opening`: the text
+    starts with prose of its own before its first heading."""
     roles = [CHAPTER] * len(titles)
     for index, title in enumerate(titles):  # a foreword, a preface before the first chapter
-        if title is None:
+        if title is None and not opening:
             continue
         if _head(title) not in FRONT_HEADINGS:
             break
