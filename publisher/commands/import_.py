@@ -27,4 +27,4 @@ def import_book(source: Path, folder: Path, overrides: Overrides = Overrides(), 
     draft = readers.draft(Path(source), overrides, warn)
     readers.assemble(draft, warn)  # it must build before anything is written
     write_folder(folder, readers.folder_files(draft), replace=force)
-    return Imported(folder, len(draft.chapters))
+    return Imported(folder, len(draft.all_chapters()))

@@ -287,17 +287,45 @@ def apply(metadata: Metadata, overrides: Overrides) -> Metadata:
 
 
 def folder_files(draft: BookDraft) -> dict[str, bytes]:
-    """A draft as the files of a book folder: book.toml and chapters/NN-title.md, which read back
-    as the same book."""
+    """A draft as the files of a book folder, which read back as the same book: book.toml;
+    chapters/NN-title.md, each part a folder chapters/NN-title/ (its _part.md, its chapters, then
+    its own parts) numbered in the same run, so natural order is reading order; front/NN-kind.md
+    and back/NN-kind.md for a foreword or an afterword."""
     files = {"book.toml": tomli_w.dumps(_toml(draft), multiline_strings=True).encode("utf-8")}
-    for number, chapter in enumerate(draft.chapters, 1):
-        fields = {"title": chapter.title}
-        for key in ("summary", "notes", "end_notes"):
-            value = getattr(chapter, key)
-            fields[key] = value.text if value else ""
-        files[_file_name(number, chapter.title)] = frontmatter.dump(fields, chapter.body.text).encode("utf-8")
+    _write_body("chapters", draft.chapters, draft.parts, files)
+    for folder, sections in (("front", draft.front_sections), ("back", draft.back_matter)):
+        for number, matter in enumerate(sections, 1):
+            text = frontmatter.dump({"kind": matter.kind, "title": matter.title}, matter.body.text)
+            files[f"{folder}/{number:02d}-{matter.kind}.md"] = text.encode("utf-8")
     files.update(draft.packaged)  # images that came inside the source (an EPUB, a Word file), at the same paths
     return files
+
+
+def _write_body(folder: str, chapters: tuple[ChapterDraft, ...], parts: tuple[PartDraft, ...],
+                files: dict[str, bytes], number: int = 0) -> int:
+    """Chapters, then parts, as files and folders inside `folder` numbered on from `number`; an
+    unnamed part's chapters are files in it, numbered between the folders around them."""
+    for chapter in chapters:
+        number += 1
+        files[f"{folder}/{_file_name(number, chapter.title)}"] = _chapter_file(chapter)
+    for part in parts:
+        if not part.title:
+            number = _write_body(folder, part.chapters, part.parts, files, number)
+            continue
+        number += 1
+        inside = f"{folder}/{number:02d}-{_slug(part.title, 'part')}"
+        files[f"{inside}/_part.md"] = frontmatter.dump({"title": part.title, "subtitle": part.subtitle},
+                                                       part.intro.text if part.intro else "").encode("utf-8")
+        _write_body(inside, part.chapters, part.parts, files)
+    return number
+
+
+def _chapter_file(chapter: ChapterDraft) -> bytes:
+    fields = {"title": chapter.title}
+    for key in ("summary", "notes", "end_notes"):
+        value = getattr(chapter, key)
+        fields[key] = value.text if value else ""
+    return frontmatter.dump(fields, chapter.body.text).encode("utf-8")
 
 
 def _toml(draft: BookDraft) -> dict:
@@ -332,9 +360,18 @@ def _toml(draft: BookDraft) -> dict:
             data["story"] = story
     if draft.notes:
         data["notes"] = {label: prose.text for label, prose in draft.notes}
+    if draft.epigraph:
+        data["epigraph"] = draft.epigraph.text
+        if draft.epigraph_source:
+            data["epigraph_source"] = draft.epigraph_source
+    if draft.numbering != "book":
+        data["numbering"] = draft.numbering
     return data
 
 
+def _slug(title: str, fallback: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-") or fallback
+
+
 def _file_name(number: int, title: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-")
-    return f"chapters/{number:02d}-{slug or 'chapter'}.md"
+    return f"{number:02d}-{_slug(title, 'chapter')}.md"

@@ -1,9 +1,11 @@
 """A plain-text story (as saved from an archive or a forum) → a BookDraft of Markdown chapters.
 
-The text is read in four passes: decode (any common encoding, any line ending), the labelled
-header block (``Summary:``, ``Rating:`` …), chapter headings (``Chapter One``, ``CHAPTER XIV.``,
-``~ Chapter 3 ~``, ``Prologue``), then each chapter's paragraphs (disclaimers and author's notes
-taken out, scene breaks, hard wrapping undone, emphasis kept, everything else escaped).
+The text is read in five passes: decode (any common encoding, any line ending), the labelled
+header block (``Summary:``, ``Rating:`` …), headings (``Chapter One``, ``CHAPTER XIV.``,
+``~ Chapter 3 ~``, ``Prologue``, ``PART TWO``), each section's paragraphs (disclaimers and
+author's notes taken out, scene breaks, hard wrapping undone, emphasis kept, everything else
+escaped), then the book's structure: part headings that hold chapters become parts, a foreword
+before the first chapter and an afterword after the last become front and back matter.
 
 Nothing may be lost, so every piece of the source is recorded in a `Trace` with what became of
 it: body text, text moved to the front matter, or a recognised label. `publisher check` and the
@@ -13,14 +15,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from itertools import pairwise
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import ManuscriptError, Problem, Warnings
 from ..manuscript import Metadata, StoryInfo
 from ..metadata import LANGUAGE_TAG
 from .decode import read_text as read_file
-from .draft import BODY, DROPPED, FRONT, LABEL, NOTE, BookDraft, ChapterDraft, Overrides, Place, Prose, Trace
+from .draft import (BODY, DROPPED, FRONT, LABEL, NOTE, BookDraft, ChapterDraft, MatterDraft, Overrides, PartDraft, Place,
+                    Prose, Trace)
 from . import gutenberg
 from .folder import apply
 
@@ -128,18 +132,20 @@ _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ni
 _ORDINAL = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|final|"
             r"premier|première|deuxième|second|troisième|quatrième|cinquième|sixième|septième|huitième|neuvième|"
             r"dixième|erstes|zweites|drittes|viertes|fünftes|sechstes|siebentes|siebtes|achtes|neuntes|zehntes|"
-            r"erster|zweiter|dritter|vierter|fünfter|primero|segundo|tercero|cuarto|quinto|sexto|séptimo|octavo|"
+            r"erster|zweiter|dritter|vierter|fünfter|sechster|siebter|achter|neunter|zehnter|seconde|primero|segundo|tercero|cuarto|quinto|sexto|séptimo|octavo|"
             r"noveno|décimo)")
 _WORD_NUMBER = (rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES[:9])}))?|{'|'.join(_ONES)}|"
                 rf"hundred|one hundred|{_ORDINAL})")
 _ROMAN = r"(?=[ivxlc])(?:c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 _NUMBER = rf"(?:\d{{1,5}}|{_ROMAN}|{_WORD_NUMBER})"
-_KIND = r"(?:chapter|chap\.|ch\.|part|book|volume|act|chapitre|kapitel|cap[ií]tulo|capitolo|hoofdstuk)"
-_SPECIAL = r"(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction|coda|postscript)"
+_KIND = (r"(?:chapter|chap\.|ch\.|part|book|volume|epoch|act|chapitre|kapitel|cap[ií]tulo|capitolo|hoofdstuk|"
+         r"partie|teil|livre|tome)")
+_SPECIAL = (r"(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction|coda|postscript|"
+            r"acknowledge?ments|about the author)")
 _DECOR = r"[\s~=*#\-–—_+.:|\[\]()<>oOxX]*?"
 _HEADING = re.compile(
-    rf"^{_DECOR}(?P<head>(?:{_KIND}\s+{_NUMBER}|(?:the\s+)?{_ORDINAL}\s+(?:{_KIND}|teil|partie)|"
-    rf"{_SPECIAL}(?:\s+{_NUMBER})?))(?P<rest>.*?)$", re.IGNORECASE)
+    rf"^{_DECOR}(?P<head>(?:{_KIND}\s+(?:the\s+)?{_NUMBER}|(?:the\s+)?{_ORDINAL}\s+(?:{_KIND}|epilogue)|"
+    rf"{_SPECIAL}(?:\s+{_NUMBER})?))(?!\w)(?P<rest>.*?)$", re.IGNORECASE)
 _TITLE_SEPARATOR = re.compile(r"^\s*(?:[.:\-–—|]+|\s[-–—]\s?|(?P<comma>,))\s*(?P<title>\S.*?)\s*$")
 # A numeral alone on its line ("IV", "12."): a heading only where the whole text numbers its chapters so.
 _BARE_NUMERAL = re.compile(r"^(?P<number>[IVXLC]+|\d{1,3})\.?$")
@@ -266,6 +272,8 @@ def _tidy_heading(head: str) -> str:
     for index, word in enumerate(head.split()):
         if index and re.fullmatch(_ROMAN, word.lower().rstrip(".")):
             out.append(word.upper().rstrip("."))
+        elif index and word.lower() == "the":
+            out.append("the")  # Book the First
         else:
             out.append(word[:1].upper() + word[1:].lower() if word.isupper() or word.islower() else word)
     return " ".join(out)
@@ -409,10 +417,35 @@ class StoryChapter:
 
 
 @dataclass
+class StoryPart:
+    """A part as the story is read: its heading split at the colon, the text under it before its
+    first chapter (the part's intro), its chapters, and the parts one level down."""
+
+    title: str  # "" → an unnamed run of chapters after the parts (an epilogue)
+    subtitle: str = ""
+    intro: list[str] = field(default_factory=list)  # Markdown blocks
+    chapters: list[StoryChapter] = field(default_factory=list)
+    parts: list[StoryPart] = field(default_factory=list)
+
+
+@dataclass
 class Story:
     header: dict[str, str]
-    chapters: list[StoryChapter]
+    chapters: list[StoryChapter]  # every chapter, in reading order, whatever part it is in
     trace: Trace
+    parts: list[StoryPart] = field(default_factory=list)  # after the chapters that are in none
+    front: list[tuple[str, StoryChapter]] = field(default_factory=list)  # (kind, section): a foreword…
+    back: list[tuple[str, StoryChapter]] = field(default_factory=list)  # an afterword…
+    numbering: str = "book"  # "part" when chapter numbers start again in each part
+
+    def loose_chapters(self) -> list[StoryChapter]:
+        """The chapters before the first part."""
+        inside = {id(c) for part in self.parts for c in _part_chapters(part)}
+        return [c for c in self.chapters if id(c) not in inside]
+
+
+def _part_chapters(part: StoryPart) -> list[StoryChapter]:
+    return part.chapters + [c for inner in part.parts for c in _part_chapters(inner)]
 
 
 def _paragraph_markdown(kind: str, lines: list[str]) -> str:
@@ -445,7 +478,6 @@ def parse_story(text: str, headings: dict[int, tuple[str, int]] | None = None, b
     header = {key: header_markdown(key, value) for key, value in (facts | header).items()}
     body = lines[used:]
     width = wrap_width(body)
-    chapters: list[StoryChapter] = []
     disclaimers_seen = {_norm(header.get("disclaimer", ""))} - {""}
     disclaimers: list[str] = []
     index, start = 0, 0
@@ -463,14 +495,20 @@ def parse_story(text: str, headings: dict[int, tuple[str, int]] | None = None, b
         index += 1
     sections.append((current_title, body[start:]))
     sections = _without_contents(sections, trace)
-    for title, section_lines in sections:
+    # Text before the first heading that is more than the title page again is a chapter: no
+    # foreword can come before it.
+    opening = sections[0][0] is None and bool(_blocks(sections[0][1])) and not (
+        len(sections) > 1 and _repeats_title_page(_blocks(sections[0][1]), header))
+    roles = _roles([title for title, _ in sections], opening) if headings is None else [CHAPTER] * len(sections)
+    made: list[tuple[str, StoryChapter]] = []
+    for number, (title, section_lines) in enumerate(sections):
         blocks = _blocks(section_lines)
         if title is None and not blocks:
             continue
         if title is None and len(sections) > 1 and _repeats_title_page(blocks, header):
             trace.add(LABEL, "\n".join(section_lines))  # the title and byline again, before chapter one
             continue
-        chapter = StoryChapter(title or f"Chapter {len(chapters) + 1}")
+        chapter = StoryChapter(title or f"Chapter {sum(role == 'chapter' for role, _ in made) + 1}")
         if title:
             trace.add(BODY, title)  # the heading's words stay: they are the chapter title
         paragraphs = [(kind, lines) for block in blocks for kind, lines in _paragraphs(block, width)]
@@ -534,13 +572,16 @@ def parse_story(text: str, headings: dict[int, tuple[str, int]] | None = None, b
             chapter.blocks.pop(0)
         if title is None and not chapter.blocks and not chapter.notes and not chapter.end_notes:
             continue
-        chapters.append(chapter)
+        made.append((roles[number], chapter))
+    story = Story(header, [], trace)
+    _arrange(made, story)
+    chapters = story.chapters
     if disclaimers:
         header["disclaimer"] = "\n\n".join(([header["disclaimer"]] if header.get("disclaimer") else [])
                                            + disclaimers)
-    if not chapters:
+    if not chapters and not story.parts:
         chapters.append(StoryChapter("Chapter 1"))
-    return Story(header, chapters, trace)
+    return story
 
 
 _CONTENTS_LABEL = re.compile(r"^\W*(?:(?:table of )?contents|inhalt|inhaltsverzeichnis|table des matières|"
@@ -574,6 +615,10 @@ def _without_contents(sections: list[tuple[str | None, list[str]]], trace: Trace
     run = first
     while run < len(kept) and not _blocks(kept[run][1]) and later.count(key(kept[run][0] or "")) > 1:
         run += 1
+    # A part heading with no intro ends the run too (PART ONE, then Chapter 1): the contents are
+    # the longest start of the run whose every line comes again after it.
+    while run > first and not {key(t or "") for t, _ in kept[first:run]} <= {key(t or "") for t, _ in kept[run:]}:
+        run -= 1
     if run - first >= 2:
         for title, _ in kept[first:run]:
             trace.add(DROPPED, title)
@@ -582,6 +627,153 @@ def _without_contents(sections: list[tuple[str | None, list[str]]], trace: Trace
             kept[0] = (None, [])
         kept = kept[:first] + kept[run:]
     return kept
+
+
+# ---------------------------------------------------------------- the book's structure
+
+# The words of a part heading → the level they name: a heading's level is set by the order in
+# which the kinds first appear ("Volume" then "Book": volumes hold books), two levels at most.
+_PART_WORDS = {"part": "part", "partie": "part", "teil": "part", "book": "book", "livre": "book",
+               "volume": "volume", "tome": "volume", "epoch": "epoch"}
+_PART_HEAD = re.compile(rf"^(?:(?P<word>{'|'.join(_PART_WORDS)})\s+(?:the\s+)?{_NUMBER}|"
+                        rf"(?:the\s+)?{_ORDINAL}\s+(?P<after>{'|'.join(_PART_WORDS)}|epilogue))$", re.IGNORECASE)
+FRONT_HEADINGS = {"foreword": "foreword", "preface": "preface", "introduction": "introduction"}
+BACK_HEADINGS = {"afterword": "afterword", "acknowledgements": "acknowledgements",
+                 "acknowledgments": "acknowledgements", "about the author": "about-the-author"}
+_CLOSING = ("epilogue", "postscript", "coda")  # after the last part: the book's, not that part's
+CHAPTER, PART, FRONT_SECTION, BACK_SECTION, CLOSING = "chapter", "part", "front", "back", "closing"
+
+
+def _head(title: str | None) -> str:
+    """The heading without its title: "Part One: The Harbour" → "part one"."""
+    return _norm((title or "").split(": ", 1)[0])
+
+
+def _part_level(title: str | None) -> str:
+    """The kind of part a heading names ("part", "book", "volume", "epoch"; "epilogue" for a
+    numbered epilogue), or "" when it names none."""
+    match = _PART_HEAD.match((title or "").split(": ", 1)[0])
+    if not match:
+        return ""
+    word = (match["word"] or match["after"]).lower()
+    return _PART_WORDS.get(word, word)
+
+
+def _roles(titles: list[str | None], opening: bool = False) -> list[str]:
+    """Each section's role, from its heading and what follows it: CHAPTER, FRONT_SECTION or
+    BACK_SECTION + ":kind", PART + ":0" (outer) or ":1", or CLOSING (an epilogue after the parts).
+
+    A part heading is a part only when chapter headings follow it before the next part heading
+    of its level: a text headed only "Book 1", "Book 2" is a text of chapters. `opening`: the text
+    starts with prose of its own before its first heading."""
+    roles = [CHAPTER] * len(titles)
+    for index, title in enumerate(titles):  # a foreword, a preface before the first chapter
+        if title is None and not opening:
+            continue
+        if _head(title) not in FRONT_HEADINGS:
+            break
+        roles[index] = f"{FRONT_SECTION}:{FRONT_HEADINGS[_head(title)]}"
+    for index in range(len(titles) - 1, -1, -1):  # an afterword, acknowledgements after the last
+        if _head(titles[index]) not in BACK_HEADINGS:
+            break
+        roles[index] = f"{BACK_SECTION}:{BACK_HEADINGS[_head(titles[index])]}"
+    kinds = [_part_level(title) if role == CHAPTER else "" for title, role in zip(titles, roles)]
+    order = list(dict.fromkeys(kind for kind in kinds if kind and kind != "epilogue"))[:2]
+    if not order:
+        return roles
+    levels = [order.index(kind) if kind in order else 0 if kind == "epilogue" else None for kind in kinds]
+    for level in reversed(range(len(order))):
+        for index, here in enumerate(levels):
+            if here != level:
+                continue
+            holds = False
+            for after in range(index + 1, len(titles)):
+                if roles[after].startswith(BACK_SECTION) or levels[after] is not None and levels[after] <= level:
+                    break
+                holds = holds or roles[after].startswith(PART) or roles[after] == CHAPTER and \
+                    titles[after] is not None and not _head(titles[after]).startswith(_CLOSING)
+            if holds:
+                roles[index] = f"{PART}:{level}"
+            else:
+                levels[index] = None  # a part with no chapter in it is a chapter
+    last = max((i for i, role in enumerate(roles) if role.startswith(PART)), default=None)
+    if last is not None:
+        for index in range(len(titles) - 1, last, -1):
+            if roles[index] == CHAPTER and _head(titles[index]).startswith(_CLOSING):
+                roles[index] = CLOSING
+            elif roles[index] == CHAPTER:
+                break
+    return roles
+
+
+def _arrange(made: list[tuple[str, StoryChapter]], story: Story) -> None:
+    """Sections in reading order, each with its role → the story's chapters, parts, front
+    sections and back matter."""
+    outer: StoryPart | None = None
+    inner: StoryPart | None = None
+    for role, section in made:
+        kind = role.split(":", 1)[-1]
+        if role.startswith(FRONT_SECTION):
+            story.front.append((kind, section))
+        elif role.startswith(BACK_SECTION):
+            story.back.append((kind, section))
+        elif role.startswith(PART):
+            title, _, subtitle = section.title.partition(": ")
+            part = StoryPart(title, subtitle, section.summary + section.notes + section.blocks + section.end_notes)
+            if kind == "1" and outer is not None:
+                outer.parts.append(part)
+            else:
+                story.parts.append(part)
+                outer = part if kind == "0" else None
+            inner = part if kind == "1" else None
+        else:
+            story.chapters.append(section)
+            if role == CLOSING or (inner or outer) is None and story.parts:
+                outer = inner = None
+                if story.parts[-1].title:
+                    story.parts.append(StoryPart(""))
+                story.parts[-1].chapters.append(section)
+            elif inner or outer:
+                (inner or outer).chapters.append(section)
+    story.numbering = _numbering(story.parts)
+
+
+def _numbering(parts: list[StoryPart]) -> str:
+    """"part" when the chapter numbers start again after a part heading (Chapter 5, PART TWO,
+    Chapter 1), else "book"."""
+    runs: list[list[int]] = []
+
+    def walk(part: StoryPart) -> None:
+        if part.title and part.chapters:
+            runs.append([n for n in (_chapter_number(c.title) for c in part.chapters) if n is not None])
+        for inside in part.parts:
+            walk(inside)
+
+    for part in parts:
+        walk(part)
+    runs = [run for run in runs if run]
+    return "part" if any(now[0] <= before[-1] for before, now in pairwise(runs)) else "book"
+
+
+_WORD_VALUES = {word: n for n, word in enumerate(_ONES, 1)} | {word: 20 + 10 * n for n, word in enumerate(_TENS)} | {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+    "tenth": 10, "premier": 1, "première": 1, "deuxième": 2, "erstes": 1, "zweites": 2, "primero": 1, "segundo": 2}
+
+
+def _chapter_number(title: str) -> int | None:
+    """The number a chapter heading gives (Chapter 5, CHAPTER V, Chapter Twenty-One, Erstes
+    Kapitel), or None."""
+    words = _head(title).split()[:4]
+    for index, word in enumerate(words):
+        if word.isdigit():
+            return int(word)
+        if re.fullmatch(_ROMAN, word):
+            return _roman_value(word.upper())
+        if word in _WORD_VALUES:
+            following = words[index + 1] if index + 1 < len(words) else ""
+            ones = _WORD_VALUES.get(following, 0) if _WORD_VALUES[word] >= 20 else 0
+            return _WORD_VALUES[word] + (ones if ones < 10 else 0)  # twenty-three
+    return None
 
 
 _BYLINE_WORDS = {"by", "translated", "illustrated", "edited", "with", "and", "from", "the", "original", "an",
@@ -693,9 +885,26 @@ def read_story(path: Path, overrides: Overrides, warn: Warnings) -> BookDraft:
     if is_fanficfare_text(text.split("\n")):
         return read_fanficfare_text(text, path, overrides, warn)
     story = parse_story(text)
-    chapters = tuple(
-        ChapterDraft(Prose("\n\n".join(chapter.blocks) + "\n", Place(f"{path} (chapter {number})")),
-                     chapter.title, *(Prose("\n\n".join(parts), Place(f"{path} (chapter {number})")) if parts else None
-                                      for parts in (chapter.summary, chapter.notes, chapter.end_notes)))
-        for number, chapter in enumerate(story.chapters, 1))
-    return header_draft(story.header, path, chapters, overrides, warn, story.trace)
+    numbers = {id(chapter): number for number, chapter in enumerate(story.chapters, 1)}
+
+    def chapter_draft(chapter: StoryChapter) -> ChapterDraft:
+        place = Place(f"{path} (chapter {numbers[id(chapter)]})")
+        return ChapterDraft(Prose("\n\n".join(chapter.blocks) + "\n", place), chapter.title,
+                            *(Prose("\n\n".join(parts), place) if parts else None
+                              for parts in (chapter.summary, chapter.notes, chapter.end_notes)))
+
+    def part_draft(part: StoryPart) -> PartDraft:
+        place = Place(f"{path} ({part.title or 'chapter ' + str(numbers[id(part.chapters[0])])})")
+        return PartDraft(part.title, place, tuple(chapter_draft(c) for c in part.chapters),
+                         tuple(part_draft(p) for p in part.parts), part.subtitle,
+                         Prose("\n\n".join(part.intro) + "\n", place) if part.intro else None)
+
+    def matter_draft(kind: str, section: StoryChapter) -> MatterDraft:
+        blocks = section.summary + section.notes + section.blocks + section.end_notes
+        return MatterDraft(kind, Prose("\n\n".join(blocks) + "\n", Place(f"{path} ({section.title})")), section.title)
+
+    draft = header_draft(story.header, path, tuple(chapter_draft(c) for c in story.loose_chapters()), overrides,
+                         warn, story.trace)
+    return replace(draft, parts=tuple(part_draft(p) for p in story.parts), numbering=story.numbering,
+                   front_sections=tuple(matter_draft(*m) for m in story.front),
+                   back_matter=tuple(matter_draft(*m) for m in story.back))
