@@ -282,3 +282,27 @@ def test_war_and_peace_in_parts_reads_as_seventeen_parts(source):
     assert [part.title for part in manuscript.parts][:2] == ["Book One", "Book Two"]
     assert len(manuscript.parts) == 17 and len(manuscript.chapters) == 365
     assert manuscript.parts[-1].title == "Second Epilogue" and manuscript.parts[0].subtitle == "1805"
+
+
+# ---------------------------------------------------------------- a .txt story in parts, built and imported
+
+PARTS_STORY = HERE / "parts-story.txt"
+STORY_CONTENTS = ["Foreword", ("Part One", ["Chapter 1", "Chapter 2"]), ("Part Two", ["Chapter 1", "Chapter 2"]),
+                  "Afterword"]
+
+
+def test_a_text_story_in_parts_builds_nested_keeps_every_word_and_imports_to_the_same_book(built, tmp_path):
+    from publisher import check, import_book
+
+    outputs = built(PARTS_STORY)
+    assert_epubcheck_clean(outputs["epub"])
+    nav = _xml(outputs["epub"], "text/nav.xhtml").find(".//x:nav[@epub:type='toc']/x:ol", NS)
+    assert _nav_tree(nav) == STORY_CONTENTS  # its own contents list is not a chapter
+    report = check(PARTS_STORY, outputs=outputs["epub"].parent)
+    assert len(report.word_lines) == 2 and report.ok, report.word_lines
+    imported = import_book(PARTS_STORY, tmp_path / "salt-road").folder
+    assert (imported / "chapters" / "01-part-one" / "_part.md").is_file() and list((imported / "back").glob("*.md"))
+    again = built(imported)
+    assert _nav_tree(_xml(again["epub"], "text/nav.xhtml").find(".//x:nav[@epub:type='toc']/x:ol", NS)) == \
+        STORY_CONTENTS
+    assert page_texts(again["pdf"]) == page_texts(outputs["pdf"])
