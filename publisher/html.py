@@ -12,7 +12,7 @@ import os
 from datetime import datetime, timezone
 from html import escape
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from lxml import etree
@@ -240,6 +240,9 @@ def _work_title(element: etree._Element, part: Part) -> None:
 
 def _front_prose(parent: etree._Element, front: FrontMatter) -> None:
     """A work's summary, disclaimer, dedication and notes, each labelled, on its title page."""
+    if front.epigraph_html:
+        quote = child(parent, "div", role="doc-epigraph", epub_type="epigraph", **{"class": "epigraph-text"})
+        _append_html(quote, front.epigraph_html)
     for label, text in (("Summary", front.summary_html), ("Disclaimer", front.disclaimer_html),
                         ("Dedication", front.dedication_html)):
         if text:
@@ -363,6 +366,9 @@ def body_sections(manuscript: Manuscript,
             sections.append(part_section(item, level, first_body=not sections))
             if item.work:
                 head = item.title
+        elif isinstance(item, Matter):  # a work's own foreword or afterword, in an anthology
+            sections.append(replace(matter_section(item, "body", head, footnotes), level=level))
+            sections[-1].element.set("class", sections[-1].element.get("class") + " in-body")
         else:
             sections.append(chapter_section(item, footnotes, level, head))
     head = manuscript.metadata.title

@@ -175,6 +175,8 @@ class Part:
     subtitle: str = ""
     intro_html: str = ""  # set on the part's page below its title: an epigraph, a short introduction
     work: Work | None = None
+    front: tuple[Matter, ...] = ()  # a work's own foreword…, after its title page
+    back: tuple[Matter, ...] = ()  # a work's own afterword…, after its last chapter
 
     def all_chapters(self) -> tuple[Chapter, ...]:
         return self.chapters + tuple(c for part in self.parts for c in part.all_chapters())
@@ -205,18 +207,19 @@ class Manuscript:
         """The story's words: its chapters, not the pages around them."""
         return sum(chapter.words for chapter in self.chapters)
 
-    def body(self) -> list[tuple[int, Part | Chapter]]:
-        """The body in reading order, each part and chapter with its depth in the contents (1 for the
-        top level); an unnamed part adds no level."""
-        order: list[tuple[int, Part | Chapter]] = []
+    def body(self) -> list[tuple[int, Part | Chapter | Matter]]:
+        """The body in reading order, each part, chapter (and a work's own front and back matter) with
+        its depth in the contents (1 for the top level); an unnamed part adds no level."""
+        order: list[tuple[int, Part | Chapter | Matter]] = []
 
         def walk(part: Part, depth: int) -> None:
             if part.title:
                 order.append((depth, part))
                 depth += 1
-            order.extend((depth, chapter) for chapter in part.chapters)
+            order.extend((depth, item) for item in part.front + part.chapters)
             for inner in part.parts:
                 walk(inner, depth)
+            order.extend((depth, matter) for matter in part.back)
 
         for part in self.parts:
             walk(part, 1)

@@ -109,8 +109,8 @@ class _Assembler:
             end_notes_html=self.html(draft.end_notes, source, prefix).html, source=draft.body.place.path,
             words=body.words, index=self.chapter_index)
 
-    def matter(self, draft: MatterDraft, source: BookDraft, byline: str) -> Matter:
-        body = self.html(draft.body, source)
+    def matter(self, draft: MatterDraft, source: BookDraft, byline: str, prefix: str = "") -> Matter:
+        body = self.html(draft.body, source, prefix)
         slug, n = draft.kind, 2
         while slug in self.matter_slugs:
             slug, n = f"{draft.kind}-{n}", n + 1
@@ -119,7 +119,7 @@ class _Assembler:
         return Matter(draft.kind, markup.typeset_title(title, self.language), body.html, slug,
                       draft.body.place.path, body.words)
 
-    def front_matter(self, draft: BookDraft, compact: bool, prefix: str = "") -> FrontMatter:
+    def front_matter(self, draft: BookDraft, compact: bool, prefix: str = "", sections: bool = True) -> FrontMatter:
         epigraph = self.html(draft.epigraph, draft, prefix).html
         if epigraph and draft.epigraph_source:  # Markdown too: a book's title in it is *emphasised*
             source = markup.convert(f"— {draft.epigraph_source}", self.language).html
@@ -130,7 +130,8 @@ class _Assembler:
             dedication_html=self.html(draft.dedication, draft, prefix).html,
             notes=tuple(Note(label, self.html(prose, draft, prefix).html) for label, prose in draft.notes),
             epigraph_html=epigraph,
-            sections=tuple(self.matter(m, draft, draft.metadata.byline) for m in draft.front_sections),
+            sections=tuple(self.matter(m, draft, draft.metadata.byline) for m in draft.front_sections) if sections
+            else (),
             compact=compact)
 
 
@@ -153,26 +154,31 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> M
         work = part.work
         if work is not None:
             source, counter, prefix = work, [0], f"work-{work_number:02d}/"
-        elif draft.numbering == "part" and part.title:
+        elif source.numbering == "part" and part.title:
             counter = [0]
         title = part.title or (work.metadata.title if work else "")
         slug = ""  # an unnamed part has no page to name
         if title:
             build.part_index += 1
             slug = f"part-{build.part_index:02d}"
+        # A work's own foreword and afterword stay with it, inside its part.
+        byline = work.metadata.byline if work else ""
+        front = tuple(build.matter(m, work, byline, prefix) for m in work.front_sections) if work else ()
         chapters = []
         for chapter in (work.chapters if work else part.chapters):
             counter[0] += 1
             chapters.append(build.chapter(chapter, counter[0], source, prefix, ready.get(id(chapter))))
         inner = tuple(part_of(p, source, counter, prefix) for p in (work.parts if work else part.parts))
-        made_work = None
+        made_work, back = None, ()
         if work is not None:
+            back = tuple(build.matter(m, work, byline, prefix) for m in work.back_matter)
             all_chapters = tuple(chapters) + tuple(c for p in inner for c in p.all_chapters())
-            made_work = Work(_typeset_metadata(work.metadata, language), build.front_matter(work, False, prefix),
+            made_work = Work(_typeset_metadata(work.metadata, language),
+                             build.front_matter(work, False, prefix, sections=False),
                              sum(c.words for c in all_chapters), len(all_chapters))
         return Part(markup.typeset_title(title, language), slug, tuple(chapters), inner,
                     markup.typeset_title(part.subtitle, language), build.html(part.intro, source, prefix).html,
-                    made_work)
+                    made_work, front, back)
 
     counter = [0]
     parts = []
