@@ -67,10 +67,12 @@ def test_one_document_per_section_in_reading_order(package):
     book, opf = package
     items = {i.get("id"): i.get("href") for i in opf.xpath("//opf:manifest/opf:item", namespaces=NS)}
     spine = [items[r.get("idref")] for r in opf.xpath("//opf:spine/opf:itemref", namespaces=NS)]
-    # The print edition's order (title, dedication, summary, disclaimer), so the page list runs forward.
-    assert spine == ["text/cover.xhtml", "text/titlepage.xhtml", "text/dedication.xhtml", "text/summary.xhtml",
-                     "text/disclaimer.xhtml", "text/nav.xhtml", "text/chapter-001.xhtml",
-                     "text/chapter-002.xhtml", "text/chapter-003.xhtml", "text/chapter-004.xhtml"]
+    # The print edition's order (title, dedication, epigraph, summary, disclaimer; the back matter after the
+    # chapters), so the page list runs forward.
+    assert spine == ["text/cover.xhtml", "text/titlepage.xhtml", "text/dedication.xhtml", "text/epigraph.xhtml",
+                     "text/summary.xhtml", "text/disclaimer.xhtml", "text/nav.xhtml", "text/chapter-001.xhtml",
+                     "text/chapter-002.xhtml", "text/chapter-003.xhtml", "text/chapter-004.xhtml",
+                     "text/afterword.xhtml", "text/acknowledgements.xhtml", "text/about-the-author.xhtml"]
 
 
 @pytest.mark.parametrize("name, kind, role", [
@@ -93,12 +95,13 @@ def test_navigation_lists_every_chapter_and_landmarks(package):
     toc = nav.xpath("//x:nav[@epub:type='toc']//x:a", namespaces=NS)
     assert [(a.text, a.get("href")) for a in toc] == [
         ("The Last Lamp", "chapter-001.xhtml"), ("The Lamp Schedule", "chapter-002.xhtml"),
-        ("Chapter 3", "chapter-003.xhtml"), ("Epilogue", "chapter-004.xhtml")]
+        ("Chapter 3", "chapter-003.xhtml"), ("Epilogue", "chapter-004.xhtml"), ("Afterword", "afterword.xhtml"),
+        ("Acknowledgements", "acknowledgements.xhtml"), ("About the Author", "about-the-author.xhtml")]
     assert nav.xpath("//x:nav[@epub:type='toc']/@role", namespaces=NS) == ["doc-toc"]
     landmarks = nav.xpath("//x:nav[@epub:type='landmarks']//x:a/@epub:type", namespaces=NS)
     assert landmarks == ["cover", "titlepage", "toc", "bodymatter"]
     ncx = etree.fromstring(book.read("EPUB/toc.ncx"))
-    assert len(ncx.xpath("//ncx:navPoint", namespaces=NS)) == 4
+    assert len(ncx.xpath("//ncx:navPoint", namespaces=NS)) == 7
 
 
 def test_footnote_is_a_popup_note_with_back_link(package):

@@ -41,10 +41,12 @@ def test_other_trims(built):
     assert (round(float(a5.width) / 72 * 25.4), round(float(a5.height) / 72 * 25.4)) == (148, 210)
 
 
-def test_bookmarks_are_the_chapters(reader):
-    # chapters/: a front-matter title, a "# " heading, no title at all (numbered), front matter again.
+def test_bookmarks_are_the_chapters_and_the_back_matter(reader):
+    # chapters/: a front-matter title, a "# " heading, no title at all (numbered), front matter again;
+    # back/: kinds from front matter, titles from the kinds.
     titles = [title for title, _ in chapter_pages(reader)]
-    assert titles == ["The Last Lamp", "The Lamp Schedule", "Chapter 3", "Epilogue"]
+    assert titles == ["The Last Lamp", "The Lamp Schedule", "Chapter 3", "Epilogue", "Afterword", "Acknowledgements",
+                      "About the Author"]
 
 
 def test_chapters_open_on_recto_pages(reader):

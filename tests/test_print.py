@@ -42,7 +42,7 @@ def test_kdp_inside_margin_follows_the_page_count(built, book, pages_at_most, gu
 
 def test_home_profile_keeps_bookmarks_and_links(built):
     reader = PdfReader(built(SAMPLE)["pdf"])
-    assert len(reader.outline) == 4
+    assert len(reader.outline) == 7
     assert any(page.get("/Annots") for page in reader.pages)
 
 
@@ -215,8 +215,8 @@ def test_the_cover_marks_its_trim_inside_the_bleed_and_says_its_spine(tmp_path):
     media, trim = page.mediabox, page.trimbox
     assert (float(trim.left), float(trim.bottom)) == (9, 9)  # 0.125 in of bleed on every side
     assert float(media.right) - float(trim.right) == pytest.approx(9) and page.bleedbox == media
-    assert re.fullmatch(rf"{tmp_path}/the-lamplighters-daughter\.cover\.pdf  12\.309 x 9\.250 in with bleed  spine "
-                        r"0\.059 in \(26 pages on white\)  \d+ KiB", result.output.strip())
+    assert re.fullmatch(rf"{tmp_path}/the-lamplighters-daughter\.cover\.pdf  12\.324 x 9\.250 in with bleed  spine "
+                        r"0\.074 in \(33 pages on white\)  \d+ KiB", result.output.strip())
 
 
 def test_the_imposed_file_is_counted_in_sheets(tmp_path):
@@ -224,6 +224,6 @@ def test_the_imposed_file_is_counted_in_sheets(tmp_path):
                                        "--impose", "booklet", "--paper", "letter"])
     assert result.exit_code == 0, result.output
     line = result.output.splitlines()[-1]
-    assert re.fullmatch(rf"{tmp_path}/the-lamplighters-daughter\.booklet\.pdf  8 sheets of letter \(16 sides\)  "
+    assert re.fullmatch(rf"{tmp_path}/the-lamplighters-daughter\.booklet\.pdf  10 sheets of letter \(20 sides\)  "
                         r"\d+\.\d s", line), line
-    assert len(PdfReader(tmp_path / "the-lamplighters-daughter.booklet.pdf").pages) == 16
+    assert len(PdfReader(tmp_path / "the-lamplighters-daughter.booklet.pdf").pages) == 20

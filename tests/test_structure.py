@@ -277,11 +277,21 @@ def test_a_structural_mistake_is_one_line_naming_the_file(tmp_path, file, text, 
 
 
 @pytest.mark.parametrize("source", [corpus_book("war-and-peace-parts")])
-def test_war_and_peace_in_parts_reads_as_seventeen_parts(source):
-    manuscript = read(source)
-    assert [part.title for part in manuscript.parts][:2] == ["Book One", "Book Two"]
-    assert len(manuscript.parts) == 17 and len(manuscript.chapters) == 365
-    assert manuscript.parts[-1].title == "Second Epilogue" and manuscript.parts[0].subtitle == "1805"
+def test_war_and_peace_in_parts_builds_seventeen_parts_in_both_books(built, source):
+    outputs = built(source)
+    assert_epubcheck_clean(outputs["epub"])
+    toc = _nav_tree(_xml(outputs["epub"], "text/nav.xhtml").find(".//x:nav[@epub:type='toc']/x:ol", NS))
+    assert len(toc) == 17 and all(isinstance(entry, tuple) for entry in toc)
+    assert [entry[0] for entry in toc[:2]] + [toc[-1][0]] == ["Book One", "Book Two", "Second Epilogue"]
+    assert sum(len(chapters) for _, chapters in toc) == 365 and toc[0][1][:2] == ["Chapter I", "Chapter II"]
+    reader = PdfReader(outputs["pdf"])
+    assert _outline_tree(reader, reader.outline) == toc
+    pages = page_texts(outputs["pdf"])
+    part_pages = [reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)]
+    assert len(part_pages) == 17 and all(index % 2 == 0 for index in part_pages)  # each on a recto
+    assert all(pages[index].split()[:2] == title.split() for index, (title, _) in zip(part_pages, toc))
+    contents = " ".join(text for text in pages[:part_pages[0]] if "Chapter I" in text)
+    assert all(title in contents for title, _ in toc)  # the printed contents shows the parts
 
 
 # ---------------------------------------------------------------- a .txt story in parts, built and imported
@@ -306,3 +316,22 @@ def test_a_text_story_in_parts_builds_nested_keeps_every_word_and_imports_to_the
     assert _nav_tree(_xml(again["epub"], "text/nav.xhtml").find(".//x:nav[@epub:type='toc']/x:ol", NS)) == \
         STORY_CONTENTS
     assert page_texts(again["pdf"]) == page_texts(outputs["pdf"])
+
+
+def test_every_kind_of_source_can_be_a_work_and_keeps_its_own_matter_and_images(built, tmp_path):
+    sources = Path(__file__).parent / "fixtures" / "sources"
+    works = [SAMPLE, sources / "ao3" / "ao3-multichapter.html", sources / "docx" / "manuscript.docx",
+             sources / "fanficfare" / "test1-sid1.epub", PARTS_STORY]
+    book = tmp_path / "omnibus"
+    book.mkdir()
+    (book / "book.toml").write_text('title = "Everything at Once"\nworks = [%s]\n' % ", ".join(f'"{w}"' for w in works))
+    epub = built(book, formats=("epub",))["epub"]
+    assert_epubcheck_clean(epub)
+    toc = _nav_tree(_xml(epub, "text/nav.xhtml").find(".//x:nav[@epub:type='toc']/x:ol", NS))
+    assert [entry[0] for entry in toc] == ["The Lamplighter’s Daughter", "The Ledger at Gull Point", "Salt and Paper",
+                                          "Test Story Title 1", "The Salt Road"]
+    assert toc[0][1][-3:] == ["Afterword", "Acknowledgements", "About the Author"]  # the sample's own back matter
+    salt_road = toc[-1][1]
+    assert salt_road[0] == "Foreword" and salt_road[1] == ("Part One", ["Chapter 1", "Chapter 2"])  # parts nest
+    names = zipfile.ZipFile(epub).namelist()
+    assert "EPUB/work-01/images/lamp.svg" in names  # each work's images kept apart from the others'
