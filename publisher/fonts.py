@@ -13,7 +13,7 @@ import unicodedata
 
 from fontTools.ttLib import TTCollection, TTFont
 
-from .manuscript import Manuscript
+from .manuscript import Chapter, FrontMatter, Manuscript, Matter, Part
 
 @functools.lru_cache(maxsize=None)
 def _cmap(path: str) -> frozenset[int]:
@@ -35,12 +35,25 @@ def _font_files(pattern: str = "") -> tuple[str, ...]:
     return tuple(sorted(set(filter(None, listed.splitlines()))))
 
 
+def _front_texts(front: FrontMatter) -> list[str]:
+    return [front.summary_html, front.disclaimer_html, front.dedication_html, front.epigraph_html,
+            *(note.label + " " + note.html for note in front.notes)]
+
+
 def _characters(manuscript: Manuscript) -> set[str]:
+    """Every character the printed book shows."""
     texts = [manuscript.metadata.title, manuscript.metadata.subtitle, *manuscript.metadata.authors]
-    front = manuscript.front_matter
-    texts += [front.summary_html, front.disclaimer_html, front.dedication_html]
-    for chapter in manuscript.chapters:
-        texts += [chapter.title, chapter.body_html, chapter.summary_html, chapter.notes_html, chapter.end_notes_html]
+    texts += _front_texts(manuscript.front_matter)
+    for _, item in manuscript.body():
+        if isinstance(item, Chapter):
+            texts += [item.title, item.body_html, item.summary_html, item.notes_html, item.end_notes_html]
+        elif isinstance(item, Part):
+            texts += [item.title, item.subtitle, item.intro_html]
+            if item.work:
+                texts += [*item.work.metadata.authors, *_front_texts(item.work.front_matter)]
+                texts += [text for _, text in (item.work.metadata.story.fields() if item.work.metadata.story else [])]
+    texts += [f"{m.title} {m.html}" for m in manuscript.front_matter.sections + manuscript.back_matter]
+    texts += [f"{m.title} {m.html}" for _, m in manuscript.body() if isinstance(m, Matter)]
     joined = re.sub(r'<a [^>]*class="footnote-backref"[^>]*>.*?</a>', " ", " ".join(texts))  # never printed
     text = re.sub(r"<[^>]+>", " ", joined)
     return {c for c in set(text) if not c.isspace() and unicodedata.category(c)[0] != "C"}

@@ -12,7 +12,7 @@ import os
 from datetime import datetime, timezone
 from html import escape
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable
 
 from lxml import etree
@@ -186,18 +186,20 @@ MATTER_SEMANTICS = {
 
 
 def matter_section(matter: Matter, where: str, running_head: str,
-                   footnotes: Callable[[etree._Element], None] = note_asides) -> Section:
+                   footnotes: Callable[[etree._Element], None] = note_asides, level: int = 1) -> Section:
     """A foreword, an afterword…: set like a chapter, not numbered, with its own epub:type and role.
-    `where` is "front" or "back"."""
+    `where` is "front" or "back", or "body" for a work's own in an anthology (set among its chapters)."""
     kind, role = MATTER_SEMANTICS[matter.kind]
-    element = section(matter.slug, kind, role, f"matter {matter.kind}", matter.title)
+    element = section(matter.slug, kind, role, f"matter {matter.kind}" + (" in-body" if where == "body" else ""),
+                      matter.title)
     element.set("data-running-head", running_head)
+    element.set("data-level", str(level))
     body = child(element, "div", **{"class": "chapter-body"})
     _append_html(body, matter.html)
     number_blocks(element)
     footnotes(body)
     _prefix_ids(body, matter.slug)
-    return Section(matter.slug, kind, matter.title, element, where, in_toc=True)
+    return Section(matter.slug, kind, matter.title, element, where, in_toc=True, level=level)
 
 
 def part_section(part: Part, level: int, first_body: bool) -> Section:
@@ -367,18 +369,12 @@ def body_sections(manuscript: Manuscript,
             if item.work:
                 head = item.title
         elif isinstance(item, Matter):  # a work's own foreword or afterword, in an anthology
-            sections.append(replace(matter_section(item, "body", head, footnotes), level=level))
-            sections[-1].element.set("class", sections[-1].element.get("class") + " in-body")
+            sections.append(matter_section(item, "body", head, footnotes, level))
         else:
             sections.append(chapter_section(item, footnotes, level, head))
     head = manuscript.metadata.title
     sections += [matter_section(m, "back", head, footnotes) for m in manuscript.back_matter]
     return sections
-
-
-def chapter_sections(manuscript: Manuscript,
-                     footnotes: Callable[[etree._Element], None] = note_asides) -> list[Section]:
-    return [s for s in body_sections(manuscript, footnotes) if s.kind == "chapter"]
 
 
 def contents(sections: list[Section], href: Callable[[Section], str], title: str = "Contents") -> etree._Element:

@@ -88,7 +88,8 @@ def ebook_page(state: PreviewState) -> bytes:
         manuscript = state.manuscript()
     except PublisherError as error:
         return _page(str(state.source), _problems(error), theme.epub_css, "Ebook")
-    sections = html.front_sections(manuscript) + html.chapter_sections(manuscript)
+    sections = html.front_sections(manuscript) + html.front_matter_sections(manuscript) + \
+        html.body_sections(manuscript)
     parts = [etree.tostring(section.element, encoding="unicode", method="html") for section in sections]
     body = '<main class="preview-book">' + "\n".join(parts) + "</main>"
     return _page(manuscript.metadata.title, body, theme.epub_css, "Ebook")

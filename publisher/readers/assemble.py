@@ -119,7 +119,8 @@ class _Assembler:
         return Matter(draft.kind, markup.typeset_title(title, self.language), body.html, slug,
                       draft.body.place.path, body.words)
 
-    def front_matter(self, draft: BookDraft, compact: bool, prefix: str = "", sections: bool = True) -> FrontMatter:
+    def front_matter(self, draft: BookDraft, compact: bool, prefix: str = "") -> FrontMatter:
+        """The pages before the text; its foreword and others are made apart, where they go."""
         epigraph = self.html(draft.epigraph, draft, prefix).html
         if epigraph and draft.epigraph_source:  # Markdown too: a book's title in it is *emphasised*
             source = markup.convert(f"— {draft.epigraph_source}", self.language).html
@@ -130,8 +131,6 @@ class _Assembler:
             dedication_html=self.html(draft.dedication, draft, prefix).html,
             notes=tuple(Note(label, self.html(prose, draft, prefix).html) for label, prose in draft.notes),
             epigraph_html=epigraph,
-            sections=tuple(self.matter(m, draft, draft.metadata.byline) for m in draft.front_sections) if sections
-            else (),
             compact=compact)
 
 
@@ -174,12 +173,15 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> M
             back = tuple(build.matter(m, work, byline, prefix) for m in work.back_matter)
             all_chapters = tuple(chapters) + tuple(c for p in inner for c in p.all_chapters())
             made_work = Work(_typeset_metadata(work.metadata, language),
-                             build.front_matter(work, False, prefix, sections=False),
+                             build.front_matter(work, False, prefix),
                              sum(c.words for c in all_chapters), len(all_chapters))
         return Part(markup.typeset_title(title, language), slug, tuple(chapters), inner,
                     markup.typeset_title(part.subtitle, language), build.html(part.intro, source, prefix).html,
                     made_work, front, back)
 
+    # The book's own sections first, so a work's foreword is the one that becomes "foreword-2".
+    own_front = tuple(build.matter(m, draft, metadata.byline) for m in draft.front_sections)
+    back = tuple(build.matter(m, draft, metadata.byline) for m in draft.back_matter)
     counter = [0]
     parts = []
     if draft.chapters:
@@ -191,7 +193,6 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> M
         hint = "add Markdown files to chapters/" if draft.place.path.endswith("book.toml") else \
             "no text was found in it: is it the right file?"
         problems.append(Problem(f"the book has no chapters: {hint}", draft.place.path))
-    back = tuple(build.matter(m, draft, metadata.byline) for m in draft.back_matter)
 
     cover = None
     if draft.cover:
@@ -203,7 +204,7 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> M
             problems.append(Problem(f"cover: {problem.message}", draft.cover.place.path, draft.cover.place.line))
     compact = draft.front_matter == "compact" or draft.front_matter == "auto" and not works and (
         len(chapters) == 1 or sum(c.words for c in chapters) < SHORT_WORK_WORDS)
-    front = replace(build.front_matter(draft, compact), cover=cover)
+    front = replace(build.front_matter(draft, compact), cover=cover, sections=own_front)
     if problems:
         raise ManuscriptError(problems)
     # Two spellings of one path ("./images/a.png", "images/a.png") are one resource.

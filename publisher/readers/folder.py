@@ -130,7 +130,7 @@ def _read_parts(folder: Path, depth: int, warn: Warnings,
         if loose:
             parts.append(PartDraft("", Place(_display(entry)), tuple(loose)))
             loose = []
-        if depth >= 1:
+        if depth >= 2:
             problems.append(Problem("parts nest one level deep at most (a volume's books): move this folder's "
                                     "chapters up a level", _display(entry)))
             continue
@@ -142,6 +142,9 @@ def _read_parts(folder: Path, depth: int, warn: Warnings,
 
 def _read_part(folder: Path, depth: int, warn: Warnings, problems: list[Problem]) -> PartDraft:
     chapters, inner = _read_parts(folder, depth, warn, problems)
+    if not chapters and not inner:
+        problems.append(Problem("a part folder with no chapters in it: add its chapters' .md files, or move the "
+                                "folder out of chapters/", _display(folder)))
     path = folder / PART_FILE
     where = _display(path)
     if not path.is_file():
@@ -189,10 +192,9 @@ def _read_sections(paths: list[Path], kinds: tuple[str, ...], warn: Warnings,
             continue
         split = frontmatter.split(text, where, SECTION_KEYS, kind="section field")
         problems += split.problems
-        kind = split.fields.get("kind", "").strip().lower().replace(" ", "-").replace("acknowledgments",
-                                                                                     "acknowledgements")
+        kind = _kind(split.fields.get("kind", ""))
         if not kind:
-            kind = next((k for k in kinds if k in path.stem.lower().replace("_", "-")), "")
+            kind = next((k for k in kinds if k in _kind(path.stem)), "")
         if kind not in kinds:
             said = f"kind {kind!r}" if kind else "no kind"
             hint = "; a prologue or an epilogue is a chapter: put it in chapters/" if kind in ("prologue", "epilogue") \
@@ -205,6 +207,12 @@ def _read_sections(paths: list[Path], kinds: tuple[str, ...], warn: Warnings,
             title, body, line = take_title(body, line)
         sections.append(MatterDraft(kind, Prose(body, Place(where, line)), title))
     return tuple(sections)
+
+
+def _kind(text: str) -> str:
+    """A section kind as written → as we name it: "About the author" → "about-the-author"; the US
+    spelling "acknowledgments" is the same kind."""
+    return re.sub(r"[\s_]+", "-", text.strip().lower()).replace("acknowledgments", "acknowledgements")
 
 
 def _read_work(folder: Path, name: str, toml_text: str, where: str, warn: Warnings,

@@ -219,7 +219,8 @@ def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptio
                         for doc, images in zip(book_documents.chapters, book_documents.chapter_images)]
         chapters = pool.set(chapter_jobs, cache, fonts_dir, count)
         book = merge.plan([c.pages for c in chapters])
-        front_doc = book_documents.front(list(book.first_folios), LINK_BASE)
+        names = [section.name for section in book_documents.sections]
+        front_doc = book_documents.front(dict(zip(names, book.first_folios)), LINK_BASE)
         jobs = [Job(front_doc.xhtml, css + (documents.KNOWN_FOLIOS_CSS,), front_doc.images)]
         chunks = _furniture_chunks(book)
         jobs += [Job(documents.furniture_document([book.counts[i] for i in chunk], chunk[0] == 0),
@@ -235,7 +236,7 @@ def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptio
         firsts += [None] * blank + list(chapter.firsts)
     first_body_page = front.pages + front.pages % 2 if chapters else front.pages
     rules = profile(options.profile)
-    pdf = merge.merge(front, chapters, furniture, book, book_documents.sections, LINK_BASE,
+    pdf = merge.merge(front, chapters, furniture, book, book_documents.body, LINK_BASE,
                       fonts_dir, identifier, lambda merged: finish(merged, first_body_page, rules, options.bleed))
     return _layout(pdf, firsts, first_body_page, rules, print_edition(manuscript, options))
 

@@ -20,6 +20,7 @@ from ...html import XHTML, Section
 from ...manuscript import Manuscript, Resource
 from ...options import BuildOptions
 from ...profiles import BLEED_IN, Margins, profile
+from . import merge
 
 
 @functools.cache
@@ -47,11 +48,6 @@ def page_css(options: BuildOptions, margins: Margins) -> str:
     if rules.cmyk_black:
         css += template("cmyk-black.css")
     return css
-
-
-def css_string(text: str) -> str:
-    """`text` as a quoted CSS string."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ") + '"'
 
 
 def _print_front_matter(manuscript: Manuscript) -> list[Section]:
@@ -115,9 +111,6 @@ def _front_text(manuscript: Manuscript) -> list[Section]:
     return html.front_matter_sections(manuscript, footnotes=notes_at_page_foot)
 
 
-def unnumbered(section: Section) -> bool:
-    """A part's page prints no folio (it counts, as in any book)."""
-    return section.kind == "part"
 
 
 @dataclass(frozen=True)
@@ -172,27 +165,22 @@ class PrintDocuments:
     chapters: tuple[bytes, ...]  # their documents
     chapter_images: tuple[tuple[Resource, ...], ...]  # the images each shows
 
-    def front(self, folios: list[int], link_base: str) -> PrintDocument:
-        """The front matter and a contents page printing these folios for the body, its links to
-        `link_base#id` (the foreword's and others' point inside this document)."""
+    def front(self, folios: dict[str, int], link_base: str) -> PrintDocument:
+        """The front matter and a contents page printing the body's folios (section id → folio), its
+        links to `link_base#id` (a foreword's point inside this document, which sets its own)."""
         sections, front_text = _print_front_matter(self.manuscript), _front_text(self.manuscript)
-        body = {s.name for s in self.sections}
         toc = _contents(self.manuscript, front_text + list(self.sections),
-                        lambda s: f"{link_base}#{s.name}" if s.name in body else f"#{s.name}")
-        links = [a for nav in toc for a in nav.iter(f"{{{XHTML}}}a") if a.get("href").startswith(link_base)]
-        for link, folio in zip(links, folios):
-            link.set("data-folio", str(folio))
+                        lambda s: f"{link_base}#{s.name}" if s.name in folios else f"#{s.name}")
+        for link in (a for nav in toc for a in nav.iter(f"{{{XHTML}}}a")):
+            name = link.get("href").rpartition("#")[2]
+            if name in folios:
+                link.set("data-folio", str(folios[name]))
         return _document(self.manuscript, [s.element for s in sections] + toc + [s.element for s in front_text])
 
     @property
-    def unnumbered(self) -> frozenset[int]:
-        """The documents whose pages print no folio."""
-        return frozenset(i for i, section in enumerate(self.sections) if unnumbered(section))
-
-    @property
-    def levels(self) -> tuple[int, ...]:
-        """Each document's depth in the outline."""
-        return tuple(section.level for section in self.sections)
+    def body(self) -> list[merge.Body]:
+        """What the merge needs to know of each document."""
+        return [merge.Body(s.name, s.level, folio=s.kind != "part") for s in self.sections]
 
     chapter_css = template("chapter.css")
 

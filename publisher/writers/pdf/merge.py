@@ -21,13 +21,21 @@ from fontTools.ttLib import TTFont
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-from ...html import Section
 from . import weasy
-from .documents import unnumbered
 from .cache import keep
 from .jobs import FontSource, SetDocument
 
 FOLIO = Name("/PublisherFolio")
+
+
+@dataclass(frozen=True)
+class Body:
+    """What the merge needs of one body document: its id (where the contents and the outline point),
+    its depth in the outline, and whether its pages print a folio (a part's page does not)."""
+
+    name: str
+    level: int = 1
+    folio: bool = True
 
 
 @dataclass(frozen=True)
@@ -55,10 +63,10 @@ def plan(counts: list[int]) -> Plan:
 
 
 def merge(front: SetDocument, chapters: list[SetDocument], furniture: list[tuple[int, SetDocument]], book: Plan,
-          sections: tuple[Section, ...], link_base: str, fonts_dir: Path | None, identifier: bytes,
+          body: list[Body], link_base: str, fonts_dir: Path | None, identifier: bytes,
           finish: Callable[[Pdf], None]) -> bytes:
-    """The book's PDF: front matter, the body's documents (`sections` says what each is) with stamped
-    folios (a part's page has none), one nested outline, merged fonts, then `finish`."""
+    """The book's PDF: front matter, the body's documents (`body` says what each is) with stamped
+    folios, one nested outline, merged fonts, then `finish`."""
     with contextlib.ExitStack() as stack:  # the sources stay open until the book is saved: qpdf copies lazily
         # pikepdf ≥ 10.18 warns that copied pages lose named destinations and forms: a set document
         # has no forms, and the contents' links and the outline are pointed at the pages below.
@@ -72,27 +80,27 @@ def merge(front: SetDocument, chapters: list[SetDocument], furniture: list[tuple
         merged.pages.extend(front_pdf.pages)
         if front.pages % 2:
             add_blank_page(merged)
-        wanted = {first + n for first, count, section in zip(book.first_folios, book.counts, sections)
-                  for n in range(count) if not unnumbered(section)}
+        wanted = {first + n for first, count, part in zip(book.first_folios, book.counts, body)
+                  for n in range(count) if part.folio}
         stamps = _folio_stamps(merged, [(first, opened(part.pdf)) for first, part in furniture], wanted)
         open_stream = merged.make_stream(b"q\n")
         close_stream = merged.make_stream(b"\nQ /PublisherFolio Do\n")
         outline = [(title, page, 1) for title, page in _outline(front_pdf)]  # a foreword's, an introduction's
         targets = {}
-        for index, (chapter, blank, section) in enumerate(zip(chapters, book.blank_before, sections)):
+        for index, (chapter, blank, part) in enumerate(zip(chapters, book.blank_before, body)):
             if blank:
                 add_blank_page(merged)
             source = opened(chapter.pdf)
             start = len(merged.pages)
             merged.pages.extend(source.pages)
-            if not unnumbered(section):
+            if part.folio:
                 for number in range(chapter.pages):
                     _stamp(merged.pages[start + number], stamps[book.first_folios[index] + number], open_stream,
                            close_stream)
-            outline += [(title, start + page, section.level) for title, page in _outline(source)]
-            target = weasy.destination(source, section.name)
+            outline += [(title, start + page, part.level) for title, page in _outline(source)]
+            target = weasy.destination(source, part.name)
             if target is not None:
-                targets[section.name] = (start + target[0], *target[1:])
+                targets[part.name] = (start + target[0], *target[1:])
         if fonts_dir is not None:
             merge_fonts(merged, {f.name: f for part in [front, *chapters, *(r for _, r in furniture)]
                                  for f in part.fonts}, fonts_dir)
