@@ -328,3 +328,9 @@ def test_a_preface_after_opening_prose_stays_in_its_place():
     assert [c.title for c in story.chapters] == ["Chapter 1", "Preface", "Chapter 1"] and not story.front
     story = parse_story("Title: Salt\n\nSALT\n\n" + chapters("Preface", "Chapter 1"))  # the title again: no prose
     assert [k for k, _ in story.front] == ["preface"]
+
+
+def test_a_text_that_is_only_a_preface_is_its_one_chapter(tmp_path):
+    made = story_file(tmp_path, f"Title: Only a Preface\n\nPreface\n\n{QUAY}\n")
+    assert outline(made) == ["Preface"] and not made.front_sections
+    assert QUAY in made.chapters[0].body.text

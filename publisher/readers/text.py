@@ -677,6 +677,8 @@ def _roles(titles: list[str | None], opening: bool = False) -> list[str]:
         if _head(titles[index]) not in BACK_HEADINGS:
             break
         roles[index] = f"{BACK_SECTION}:{BACK_HEADINGS[_head(titles[index])]}"
+    if all(role != CHAPTER or title is None for title, role in zip(titles, roles)):
+        return [CHAPTER] * len(titles)  # a text that is only a preface is a text, not front matter to nothing
     kinds = [_part_level(title) if role == CHAPTER else "" for title, role in zip(titles, roles)]
     order = list(dict.fromkeys(kind for kind in kinds if kind and kind != "epilogue"))[:2]
     if not order:
