@@ -27,6 +27,9 @@ class Problem(PublisherError):
         where = self.path + (f":{self.line}" if self.line else "")
         return f"{where}: {self.message}" if where else self.message
 
+    def __reduce__(self):  # a build in another process (a pool, Dask, Celery) sends it back whole
+        return Problem, (self.message, self.path, self.line)
+
 
 class ManuscriptError(PublisherError):
     """All the problems found while reading a book, so the author can fix them in one go."""
@@ -34,6 +37,9 @@ class ManuscriptError(PublisherError):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = list(problems)
+
+    def __reduce__(self):
+        return ManuscriptError, (self.problems,)
 
 
 class Warnings:

@@ -7,6 +7,7 @@ another core while this process reads the book.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -21,7 +22,11 @@ def start(jobs: int, preload: Sequence[str]) -> None:
 
 
 def count(jobs: int) -> int:
-    """0 means one per core this process may use (a container's share, not the host's count)."""
+    """0 means one per core this process may use (a container's share, not the host's count). A
+    daemonic process (a Dask worker, a Celery prefork child, a pool's worker) may not start
+    processes of its own: there everything runs in-process, whatever was asked."""
+    if multiprocessing.current_process().daemon:
+        return 1
     if jobs:
         return jobs
     try:
