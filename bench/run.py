@@ -102,7 +102,7 @@ def single_document(book: Path, work: Path) -> tuple[Path, list[Path]]:
     manuscript = read(book)
     theme = themes.load(options.theme)
     html = work / "book.html"
-    html.write_bytes(book_document(manuscript).xhtml)
+    html.write_bytes(book_document(manuscript, options.moment().year).xhtml)
     css = [work / "print.css", work / "page.css"]
     css[0].write_text(theme.print_css)
     css[1].write_text(page_css(options, margins_for(options.trim_size, profile(options.profile))))

@@ -8,8 +8,6 @@ unique when chapters share a document.
 from __future__ import annotations
 
 import copy
-import os
-from datetime import datetime, timezone
 from html import escape
 import re
 from dataclasses import dataclass
@@ -297,19 +295,12 @@ def half_title_section(manuscript: Manuscript) -> Section:
     return Section("halftitle", "halftitlepage", manuscript.metadata.title, element, "front")
 
 
-def build_year() -> str:
-    """The year of this edition: SOURCE_DATE_EPOCH's when set (so the same input gives the same
-    bytes), else this year."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
-    return str(moment.year)
-
-
-def copyright_section(manuscript: Manuscript) -> Section:
+def copyright_section(manuscript: Manuscript, year: int) -> Section:
+    """The copyright page; `year` is the edition's (the build's date) when the book gives no date."""
     meta = manuscript.metadata
     element = section("copyright", "copyright-page", None, "copyright", "Copyright", hide_heading=True)
     block = child(element, "div", **{"class": "copyright-block"})  # set at the foot of the page in print
-    year = meta.date[:4] if re.match(r"\d{4}", meta.date) else build_year()
+    year = meta.date[:4] if re.match(r"\d{4}", meta.date) else str(year)
     rights = meta.rights or (f"Copyright © {year} {meta.byline}" if meta.authors else "")
     if meta.source.startswith(("http://", "https://")):
         origin = f"First published at {meta.source}"

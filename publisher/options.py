@@ -4,8 +4,10 @@ A trim is parsed here once ("6x9", "a5", "152x229mm") into inches, so writers on
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from .errors import OptionError
 from .metadata import LANGUAGE_TAG
@@ -93,8 +95,14 @@ class BuildOptions:
     paper: str = option("letter", "The paper the imposed PDF is printed on.", choices=_papers)
     marks: bool = option(True, "Fold and trim marks on the imposed PDF.")
     jobs: int = option(0, "Processes that set chapters in parallel (0: one per core).", short="-j")
-    cache: bool = option(True, "Reuse chapters an earlier build set (the cache is $PUBLISHER_CACHE, else "
-                               "$XDG_CACHE_HOME/publisher or ~/.cache/publisher); --no-cache sets every chapter anew.")
+    cache: bool = option(True, "Reuse chapters an earlier build set (the cache is --cache-dir, else "
+                               "$PUBLISHER_CACHE, $XDG_CACHE_HOME/publisher or ~/.cache/publisher); --no-cache sets "
+                               "every chapter anew.")
+    cache_dir: str = option("", "Folder of the cache of set chapters (several builds and machines may share one).",
+                            show_default=False)
+    build_date: str = option("", "The date the files carry (EPUB modified date, copyright year), as 2026-11-29 or "
+                                 "seconds since 1970: the same input and date give the same bytes. Default: "
+                                 "$SOURCE_DATE_EPOCH, else now.", show_default=False)
     title: str = option("", "Title to use (overrides the story's own).", show_default=False)
     author: str = option("", "Author to use (overrides the story's own).", show_default=False)
     language: str = option("", "Language of the book as a BCP 47 tag, e.g. fr or en-GB (overrides the story's "
@@ -111,6 +119,20 @@ class BuildOptions:
             raise OptionError(f"--jobs {self.jobs}: use a positive number of processes, or 0 for one per core")
         if self.language and not LANGUAGE_TAG.match(self.language):
             raise OptionError(f"language {self.language!r} is not a BCP 47 tag such as 'fr' or 'en-GB'")
+        if self.build_date:
+            _parse_date(self.build_date)
+
+    def moment(self) -> datetime:
+        """When this edition is dated: --build-date, else $SOURCE_DATE_EPOCH (the reproducible-builds
+        convention), else now; never before 1980, which a zip file cannot hold."""
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        if self.build_date:
+            moment = _parse_date(self.build_date)
+        elif epoch.isdigit():
+            moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        else:
+            moment = datetime.now(timezone.utc).replace(microsecond=0)
+        return max(moment, datetime(1980, 1, 1, tzinfo=timezone.utc))
 
     @property
     def lays_out_pages(self) -> bool:
@@ -120,3 +142,15 @@ class BuildOptions:
     @property
     def trim_size(self) -> Trim:
         return parse_trim(self.trim)
+
+
+def _parse_date(text: str) -> datetime:
+    """'2026-11-29', '2026-11-29T10:00:00Z' or '1764028800' → a UTC moment; else an OptionError."""
+    text = text.strip()
+    try:
+        if text.isdigit():
+            return datetime.fromtimestamp(int(text), tz=timezone.utc)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError):
+        raise OptionError(f"build date {text!r}: give a date such as 2026-11-29, or seconds since 1970") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -176,7 +176,7 @@ def test_a_stranded_ornament_is_moved_after_layout(lead, tmp_path):
     story.write_text("Title: Scenes\nAuthor: Test\n\nChapter One\n\n" + "\n\n".join(lines) + "\n\n* * *\n\n"
                      + "\n\n".join(after) + "\n")
     options = BuildOptions()
-    book = documents.print_documents(read(story))
+    book = documents.print_documents(read(story), 2026)
     no_avoid = "hr.scene-break { break-before: auto !important; break-after: auto !important; }"
     job = Job(book.chapters[0], (themes.load("classic").print_css,
                                  documents.page_css(options, margins_for(options.trim_size, profile("home"))),

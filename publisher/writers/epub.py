@@ -3,12 +3,11 @@
 ebooklib assembles the package; we hand it finished XHTML (from html.py) as plain items so it
 does not rewrite our markup, and then re-pack its zip so the same input always gives the same
 bytes: fixed entry order and timestamps, ``mimetype`` first and stored, ``dcterms:modified``
-from SOURCE_DATE_EPOCH (else the build time).
+from the build's date (BuildOptions.moment).
 """
 from __future__ import annotations
 
 import io
-import os
 import posixpath
 import zipfile
 from datetime import datetime, timezone
@@ -25,13 +24,6 @@ from .page_map import PageMap, PageStart
 
 STYLESHEET = "styles/epub.css"
 TEXT_DIR = "text"
-
-
-def build_time() -> datetime:
-    """SOURCE_DATE_EPOCH when set (then the same input gives the same bytes), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    seconds = int(epoch) if epoch and epoch.isdigit() else int(datetime.now(timezone.utc).timestamp())
-    return datetime.fromtimestamp(max(seconds, 315532800), tz=timezone.utc)  # zip can't go before 1980
 
 
 def _href(section: Section) -> str:
@@ -118,8 +110,11 @@ def _metadata(book: epub.EpubBook, manuscript: Manuscript, page_source: str) -> 
         book.add_metadata(None, "meta", value, {"property": name})
 
 
-def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = None) -> bytes:
-    """The finished EPUB file's bytes; with a print edition's page map, page-break markers and a page list."""
+def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = None,
+               moment: datetime = datetime(1980, 1, 1, tzinfo=timezone.utc)) -> bytes:
+    """The finished EPUB file's bytes, dated `moment` (its modified date, its files' times: the same
+    book and moment give the same bytes); with a print edition's page map, page-break markers and a
+    page list."""
     language = manuscript.metadata.language
     book = epub.EpubBook()
     _metadata(book, manuscript, page_map.edition if page_map else "")
@@ -146,9 +141,9 @@ def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = 
     book.toc = _ncx_entries([s for s in after if s.in_toc])
     book.spine = spine
     buffer = io.BytesIO()
-    epub.write_epub(buffer, book, {"mtime": build_time(), "epub3_landmark": False, "epub3_pages": False,
+    epub.write_epub(buffer, book, {"mtime": moment, "epub3_landmark": False, "epub3_pages": False,
                                    "raise_exceptions": True})
-    return _repack(buffer.getvalue(), language)
+    return _repack(buffer.getvalue(), language, moment)
 
 
 def _ncx_entries(sections: list[Section]) -> list:
@@ -255,9 +250,9 @@ def _item_id(name: str) -> str:
     return "img-" + "".join(c if c.isalnum() else "-" for c in name)
 
 
-def _repack(data: bytes, language: str) -> bytes:
+def _repack(data: bytes, language: str, moment: datetime) -> bytes:
     """ebooklib's zip → a reproducible one, with xml:lang on the package (EPUB Accessibility asks)."""
-    stamp = build_time().timetuple()[:6]
+    stamp = moment.timetuple()[:6]
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:

@@ -70,7 +70,7 @@ def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions,
     if profile(options.profile).pdf_variant:
         layout = lay_out_whole(manuscript, theme, options, on_pages)
     else:
-        cache = Cache(default_root() if options.cache else None)
+        cache = Cache((Path(options.cache_dir) if options.cache_dir else default_root()) if options.cache else None)
         with Pool(options.jobs) as pool, tempfile.TemporaryDirectory(prefix="publisher-fonts-") as scratch:
             fonts_dir = cache.fonts_dir() or Path(scratch)
             layout = _lay_out_documents(manuscript, theme, options, pool, cache, fonts_dir, on_pages)
@@ -97,7 +97,8 @@ def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions,
                   on_pages: Callable[[int], None] = lambda pages: None) -> PrintLayout:
     """The book as one WeasyPrint document: the reference the parallel build must equal."""
     rules = profile(options.profile)
-    document = documents.book_document(manuscript, _output_intent(rules) if rules.output_intent else None)
+    document = documents.book_document(manuscript, options.moment().year,
+                                       _output_intent(rules) if rules.output_intent else None)
 
     def once(page_css: str):
         job = Job(document.xhtml, (theme.print_css, page_css), document.images,
@@ -203,7 +204,7 @@ def _setter_fingerprint() -> tuple[str, ...]:
 
 def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptions, pool: Pool, cache: Cache,
                        fonts_dir: Path, on_pages: Callable[[int], None]) -> PrintLayout:
-    book_documents = documents.print_documents(manuscript)
+    book_documents = documents.print_documents(manuscript, options.moment().year)
     identifier = manuscript.metadata.identifier.encode("utf-8")
 
     def once(page_css: str):

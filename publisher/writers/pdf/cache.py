@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import asdict
 from pathlib import Path
 
 from .jobs import FontSource, SetDocument
 
 LIMIT_BYTES = 1 << 30  # past this, the least recently used entries go
+PRUNE_EVERY = 600  # seconds: builds in a row (a batch, a watch) walk the cache once in this long
 
 
 def default_root() -> Path:
@@ -99,10 +101,20 @@ class Cache:
     def fonts_dir(self) -> Path | None:
         return None if self.root is None else self.root / "fonts"
 
-    def prune(self, limit: int = LIMIT_BYTES) -> None:
+    def prune(self, limit: int = LIMIT_BYTES, force: bool = False) -> None:
         """Drop the least recently used files (documents, fonts, subsets) until the cache is under
-        `limit`; another build's half-written files (dot files) are left alone."""
+        `limit`; another build's half-written files (dot files) are left alone. Walking a big cache
+        costs time, so it is done at most once in PRUNE_EVERY seconds unless forced."""
         if self.root is None:
+            return
+        marker = self.root / ".pruned"
+        try:
+            if not force and time.time() - marker.stat().st_mtime < PRUNE_EVERY:
+                return
+            marker.touch()
+        except FileNotFoundError:
+            keep(marker, b"")
+        except OSError:
             return
         entries = []
         for path in [*self.root.glob("parts/*/*"), *self.root.glob("fonts/*")]:

@@ -50,15 +50,15 @@ def page_css(options: BuildOptions, margins: Margins) -> str:
     return css
 
 
-def _print_front_matter(manuscript: Manuscript) -> list[Section]:
+def _print_front_matter(manuscript: Manuscript, year: int) -> list[Section]:
     """The front matter in a printed book's order: half-title, title, copyright on its verso…"""
     front = html.front_sections(manuscript)
     if manuscript.front_matter.compact:
         # A short work: no half-title, and its dedication, summary, disclaimer and notes share a page.
         for section in front[1:]:
             section.element.set("class", section.element.get("class") + " compact")
-        return [front[0], html.copyright_section(manuscript), *front[1:]]
-    return [html.half_title_section(manuscript), front[0], html.copyright_section(manuscript), *front[1:]]
+        return [front[0], html.copyright_section(manuscript, year), *front[1:]]
+    return [html.half_title_section(manuscript), front[0], html.copyright_section(manuscript, year), *front[1:]]
 
 
 def _contents(manuscript: Manuscript, sections: list[Section], href) -> list:
@@ -141,10 +141,10 @@ def _document(manuscript: Manuscript, elements: list[etree._Element], style: str
     return PrintDocument(html.serialize(root), tuple(r for r in manuscript.resources if r.name in shown))
 
 
-def book_document(manuscript: Manuscript, output_intent: Resource | None = None) -> PrintDocument:
+def book_document(manuscript: Manuscript, year: int, output_intent: Resource | None = None) -> PrintDocument:
     """The whole book as one XHTML document: the contents page's folios come from the layout. With
     an output intent (a CMYK profile, for PDF/X), the document names it and may load it."""
-    front = _print_front_matter(manuscript)
+    front = _print_front_matter(manuscript, year)
     front_text, body = _front_text(manuscript), _body(manuscript)
     toc = _contents(manuscript, front_text + body, lambda s: f"#{s.name}")
     style = template("output-intent.css", profile=output_intent.name) if output_intent else ""
@@ -164,11 +164,12 @@ class PrintDocuments:
     sections: tuple[Section, ...]  # the body's sections, one document each
     chapters: tuple[bytes, ...]  # their documents
     chapter_images: tuple[tuple[Resource, ...], ...]  # the images each shows
+    year: int  # the edition's, for the copyright page
 
     def front(self, folios: dict[str, int], link_base: str) -> PrintDocument:
         """The front matter and a contents page printing the body's folios (section id → folio), its
         links to `link_base#id` (a foreword's point inside this document, which sets its own)."""
-        sections, front_text = _print_front_matter(self.manuscript), _front_text(self.manuscript)
+        sections, front_text = _print_front_matter(self.manuscript, self.year), _front_text(self.manuscript)
         toc = _contents(self.manuscript, front_text + list(self.sections),
                         lambda s: f"{link_base}#{s.name}" if s.name in folios else f"#{s.name}")
         for link in (a for nav in toc for a in nav.iter(f"{{{XHTML}}}a")):
@@ -185,11 +186,11 @@ class PrintDocuments:
     chapter_css = template("chapter.css")
 
 
-def print_documents(manuscript: Manuscript) -> PrintDocuments:
+def print_documents(manuscript: Manuscript, year: int) -> PrintDocuments:
     body = _body(manuscript)
     documents = [_document(manuscript, [s.element]) for s in body]
     return PrintDocuments(manuscript, tuple(body), tuple(d.xhtml for d in documents),
-                          tuple(d.images for d in documents))
+                          tuple(d.images for d in documents), year)
 
 
 def furniture_document(counts: list[int], first_is_book_start: bool) -> bytes:
