@@ -20,7 +20,7 @@ from .commands.stats import WORDS_PER_MINUTE
 from .options import TRIMS, BuildOptions
 from .output import slugify
 from .profiles import PAPER_THICKNESS, PROFILES
-from .progress import build_progress
+from .progress import batch_progress, build_progress
 from .readers import Overrides
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -102,7 +102,8 @@ def main() -> None:
 @click.option("-o", "--out", "out_dir", type=PATH, default=Path("dist"), show_default=True,
               help="Folder for the built files.")
 @build_options("formats", "theme", "trim", "font_size", "profile", "bleed", "page_list", "impose",
-               "signature_sheets", "paper", "marks", "title", "author", "language", "jobs", "cache")
+               "signature_sheets", "paper", "marks", "title", "author", "language", "jobs", "cache", "cache_dir",
+               "build_date")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage as it starts.")
 @reports_errors
@@ -305,6 +306,49 @@ def import_(story: Path, folder: Path | None, force: bool, warn: Warnings, title
     made = commands.import_book(story, folder, Overrides(options.title, options.author, options.language), force, warn)
     show(warn)
     click.echo(f"imported {story} → {made.folder} ({made.chapters} chapters)")
+
+
+@main.command()
+@click.argument("catalogue", type=PATH)
+@click.option("-o", "--out", "out_dir", type=PATH, required=True, help="Folder for the books: one folder per work.")
+@click.option("--workers", type=int, default=0, show_default=True,
+              help="Local processes building works side by side (0: one per core).")
+@click.option("--dask", default="", metavar="ADDRESS",
+              help="Build on a Dask cluster (tcp://scheduler:8786), or 'local' for one on this machine.")
+@click.option("--celery", default="", metavar="BROKER", help="Build on Celery workers (redis://host:6379/0).")
+@click.option("--report", type=click.File("w"), default="-", help="File for one JSON line per work (default: stdout).")
+@build_options("formats", "theme", "trim", "font_size", "profile", "bleed", "page_list", "impose",
+               "signature_sheets", "paper", "marks", "cache", "cache_dir", "build_date")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; the report still comes.")
+@reports_errors
+def batch(catalogue: Path, out_dir: Path, workers: int, dask: str, celery: str, report, quiet: bool, warn: Warnings,
+          **values) -> None:
+    """Build every work of CATALOGUE (a folder of works, or a .jsonl file of {"source", "id", "options"}).
+
+    Works already built with the same source and options are skipped; a work that fails is reported
+    and the others go on (exit status 1 at the end).
+
+    \b
+    Example:
+      publisher batch downloads/ -o library/ --workers 2
+      publisher batch catalogue.jsonl -o library/ --dask tcp://scheduler:8786
+    """
+    with batch_progress(enabled=not quiet) as progress:
+        def reported(result) -> None:
+            click.echo(result.to_json(), file=report)
+            report.flush()
+            if not result.skipped:
+                progress.done(not result.ok)
+
+        summary = commands.batch(catalogue, out_dir, options_from(values), workers, dask, celery, reported,
+                                 progress.start)
+    if not quiet:
+        click.echo(f"{summary.built} built, {summary.skipped} already built, {len(summary.failed)} failed "
+                   f"in {summary.seconds:.1f} s", err=True)
+        for failed in summary.failed:
+            click.echo(f"failed: {failed.id}: {failed.error}", err=True)
+    if summary.failed:
+        sys.exit(1)
 
 
 def _process_age() -> float:

@@ -7,11 +7,13 @@ an object with both.
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 
 
 class Silent:
@@ -57,3 +59,42 @@ def build_progress(enabled: bool = True) -> Iterator[Silent]:
         shown = Shown(progress)
         yield shown
         shown.done()
+
+
+class WorksShown:
+    """A batch's bar: works done of those to build, works a minute, time left."""
+
+    def __init__(self, progress: Progress):
+        self.progress, self.task, self.started = progress, None, time.perf_counter()
+
+    def start(self, works: int) -> None:
+        self.task = self.progress.add_task("building", total=works, rate="")
+
+    def done(self, failed: bool) -> None:
+        if self.task is None:
+            return
+        finished = self.progress.tasks[0].completed + 1
+        minutes = (time.perf_counter() - self.started) / 60
+        self.progress.update(self.task, advance=1, rate=f"{finished / minutes:,.1f} works/min" if minutes else "")
+
+
+class WorksSilent:
+    def start(self, works: int) -> None:
+        pass
+
+    def done(self, failed: bool) -> None:
+        pass
+
+
+@contextmanager
+def batch_progress(enabled: bool = True) -> Iterator[WorksSilent]:
+    """Yield the batch's progress: `.start(works)`, then `.done(failed)` per work; a bar with the rate
+    and the time left on a terminal, else nothing."""
+    console = Console(stderr=True)
+    if not (enabled and console.is_terminal and sys.stderr.isatty()):
+        yield WorksSilent()
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        yield WorksShown(progress)

@@ -1,6 +1,7 @@
 """One library function per command; `publisher.cli` is a thin table over them."""
 from __future__ import annotations
 
+from .batch import BatchSummary, batch
 from .build import Output, build, render
 from .check import CheckReport, check
 from .cover import build_cover
@@ -10,5 +11,5 @@ from .preview import Preview, start_preview
 from .proof import Proof, proof
 from .stats import Stats, book_stats, stats
 
-__all__ = ["CheckReport", "Imported", "Output", "Preview", "Proof", "Stats", "book_stats", "build", "build_cover",
+__all__ = ["BatchSummary", "batch", "CheckReport", "Imported", "Output", "Preview", "Proof", "Stats", "book_stats", "build", "build_cover",
            "check", "import_book", "new_book", "proof", "render", "start_preview", "stats"]

@@ -42,19 +42,27 @@ def build(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = Bu
           warn: Warnings | None = None, stage: Callable[[str], None] = _quiet,
           on_pages: Callable[[int], None] = _quiet) -> list[Output]:
     """Build the book at `source` into `out_dir`; return what was written."""
+    return build_book(source, out_dir, options, warn, stage, on_pages)[1]
+
+
+def build_book(source: Path, out_dir: Path = Path("dist"), options: BuildOptions = BuildOptions(),
+               warn: Warnings | None = None, stage: Callable[[str], None] = _quiet,
+               on_pages: Callable[[int], None] = _quiet, name: str = "") -> tuple[Manuscript, list[Output]]:
+    """`build`, also giving the book it read; the files are called `name` (default: the book's slug)."""
     warn = warn if warn is not None else Warnings()
     stage("reading")
     if options.lays_out_pages:
         # WeasyPrint loads in the fork server while the book is read.
         workers.start(options.jobs, ("publisher.readers.markup", SETTER_MODULE))
     manuscript = readers.read(Path(source), warn, overrides(options), jobs=options.jobs)
-    paths = {name: Path(out_dir) / f"{slugify(manuscript.slug)}.{name}" for name in _names(options)}
+    stem = name or slugify(manuscript.slug)
+    paths = {kind: Path(out_dir) / f"{stem}.{kind}" for kind in _names(options)}
     for path in paths.values():
         check_destination(path)  # a mistaken -o fails now, not after minutes of layout
     files, pages = _make(manuscript, options, warn, stage, on_pages)
     # Only now touch the output folder: every file replaced, or none.
-    write_all({paths[name]: data for name, data in files.items()})
-    return [Output(name, paths[name], len(data), pages.get(name, 0)) for name, data in files.items()]
+    write_all({paths[kind]: data for kind, data in files.items()})
+    return manuscript, [Output(kind, paths[kind], len(data), pages.get(kind, 0)) for kind, data in files.items()]
 
 
 def _names(options: BuildOptions) -> list[str]:

@@ -1,0 +1,111 @@
+"""Works → reports, on an engine: a local pool of processes (the default, nothing to set up), a
+Dask cluster, or Celery workers. Each engine runs `build_work` and hands every report to
+`on_report` as soon as it comes back; the works arrive largest first.
+
+A worker that dies (killed, out of memory) costs only what it was building: the local pool starts
+again with the works that had not come back, and Dask and Celery send a lost task to another
+worker. A work that kills its worker three times is reported as failed.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable
+
+from ..errors import OptionError
+from .work import BuildReport, WorkSpec, build_work
+
+ATTEMPTS = 3  # a work whose worker dies this often is reported, not tried again
+# A worker process builds this many works, then makes way for a fresh one (memory stays bounded).
+WORKS_PER_PROCESS = 50
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What every engine needs besides the works: where outputs go, the cache, the build date."""
+
+    out: Path
+    build_date: str
+    cache_dir: Path | None = None
+
+
+Listener = Callable[[BuildReport], None]
+
+
+def died(spec: WorkSpec, why: str) -> BuildReport:
+    return BuildReport(spec.id, spec.source, "", False, error=f"{spec.source}: {why}")
+
+
+def run_local(works: list[WorkSpec], batch: Batch, workers: int, on_report: Listener) -> None:
+    """On `workers` processes of this machine (one process: built here, in order)."""
+    if workers <= 1:
+        for spec in works:
+            on_report(build_work(spec, batch.out, batch.build_date, batch.cache_dir))
+        return
+    attempts = {spec.id: 0 for spec in works}
+    pending = list(works)
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["publisher.batch.work", "publisher.writers.pdf.setter"])
+    while pending:
+        with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=WORKS_PER_PROCESS) as pool:
+            futures = {pool.submit(build_work, spec, batch.out, batch.build_date, batch.cache_dir): spec
+                       for spec in pending}
+            order = list(futures)
+            reported: set = set()
+            try:
+                for future in as_completed(futures):
+                    on_report(future.result())
+                    reported.add(future)
+            except BrokenProcessPool:
+                # Those that finished before the break still count; the first few unfinished ones were
+                # running (the pool takes work in order): they are charged an attempt.
+                pending = []
+                for future in order:
+                    spec = futures[future]
+                    if future in reported:
+                        continue
+                    if future.done() and future.exception() is None:
+                        on_report(future.result())
+                        continue
+                    pending.append(spec)
+                for spec in pending[:workers + 1]:
+                    attempts[spec.id] += 1
+                for spec in [s for s in pending if attempts[s.id] >= ATTEMPTS]:
+                    on_report(died(spec, f"its worker process died {ATTEMPTS} times building it (out of memory? A "
+                                         "script that starts a batch must do so under if __name__ == '__main__':)"))
+                pending = [s for s in pending if attempts[s.id] < ATTEMPTS]
+            else:
+                pending = []
+
+
+def run_dask(works: list[WorkSpec], batch: Batch, address: str, workers: int, on_report: Listener) -> None:
+    """On a Dask cluster at `address` ("tcp://host:8786"), or "local": a LocalCluster of `workers`
+    single-threaded processes on this machine, on 127.0.0.1. Each future is released as soon as
+    its report is taken, so a worker lost later never makes Dask build a finished work again."""
+    try:
+        from distributed import Client, LocalCluster, as_completed as dask_completed
+        from distributed.scheduler import KilledWorker
+    except ImportError:
+        raise OptionError("--dask needs Dask: pip install 'publisher[dask]'") from None
+    cluster = None
+    if address == "local":
+        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
+                               dashboard_address=None, host="127.0.0.1")
+    try:
+        with Client(cluster or address) as client:
+            futures = client.map(build_work, works, out=batch.out, build_date=batch.build_date,
+                                 cache_dir=batch.cache_dir, key=[f"publisher-build-{spec.id}" for spec in works],
+                                 pure=False, retries=0)
+            specs = {future.key: spec for future, spec in zip(futures, works)}
+            for future in dask_completed(futures):
+                try:
+                    on_report(future.result())
+                except KilledWorker:
+                    on_report(died(specs[future.key], "the Dask workers building it died (out of memory?)"))
+                future.release()
+    finally:
+        if cluster is not None:
+            cluster.close()
