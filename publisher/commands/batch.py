@@ -21,7 +21,6 @@ from ..batch.work import BuildReport, WorkSpec, done, work_key
 from ..errors import OptionError, PublisherError
 from ..options import BuildOptions
 from ..output import write_atomic
-from ..writers.pdf.cache import Cache, default_root
 from ..workers import count
 
 BATCH_FILE = ".publisher-batch.json"  # in the output folder: the build date its works carry
@@ -56,6 +55,8 @@ def batch(catalogue: Path, out: Path, options: BuildOptions = BuildOptions(), wo
     started = time.perf_counter()
     out = Path(out)
     works = read_catalogue(catalogue, options)
+    from ..writers.pdf.cache import Cache, default_root  # pikepdf and fontTools: not for `publisher --help`
+
     cache_dir = (Path(options.cache_dir) if options.cache_dir else default_root()) if options.cache else None
     settings = Batch(out, _build_date(out, options), cache_dir)
     reports: list[BuildReport] = []
