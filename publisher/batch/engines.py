@@ -127,9 +127,11 @@ def run_celery(works: list[WorkSpec], batch: Batch, broker: str, on_report: List
         return
     app = configure(broker)
     try:
-        results = [enqueue(app, spec, batch.out, batch.build_date, batch.cache_dir) for spec in works]
+        with app.connection_for_write() as connection:  # before the result store retries for a minute
+            connection.ensure_connection(max_retries=2)
     except OperationalError as error:
         raise OptionError(f"--celery {broker}: cannot reach the broker ({error})") from None
+    results = [enqueue(app, spec, batch.out, batch.build_date, batch.cache_dir) for spec in works]
     specs = {result.id: spec for result, spec in zip(results, works)}
 
     def take(task_id: str, value) -> None:
