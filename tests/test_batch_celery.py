@@ -3,7 +3,6 @@ and a real prefork worker, started here on 127.0.0.1, building the local pool's 
 a work whose worker process is killed built again)."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -14,7 +13,6 @@ import sys
 import threading
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -29,7 +27,7 @@ from publisher.batch.engines import Batch, run_celery  # noqa: E402
 from publisher.celery import configure, enqueue  # noqa: E402
 from publisher.cli import main  # noqa: E402
 from publisher.commands import batch  # noqa: E402
-from test_batch import _children, catalogue, outputs_of, story  # noqa: E402
+from test_batch import _children, assert_every_work_whole, catalogue, outputs_of, story  # noqa: E402
 
 DATE = "2026-11-25"
 ONE_PROCESS = BuildOptions(formats=("epub",), jobs=1)  # the in-process worker is a thread of this process
@@ -225,11 +223,6 @@ def test_a_prefork_process_killed_mid_batch_has_its_work_built_again(tmp_path, p
     summary = _in_time(lambda: batch(works, tmp_path / "out", options, celery=app.conf.broker_url,
                                      on_report=kill_a_busy_process))
     assert killed, "no busy worker process was found to kill"
-    assert sorted(r.id for r in summary.reports) == [f"story-{n}" for n in range(6)]
-    assert all(r.ok for r in summary.reports), [r.error for r in summary.reports]
-    for report in summary.reports:
-        for output in report.outputs:
-            assert hashlib.sha256(Path(output.path).read_bytes()).hexdigest() == output.sha256
-    assert not [p for p in (tmp_path / "out").rglob(".*") if p.name != ".publisher-batch.json"]
+    assert_every_work_whole(summary, tmp_path / "out", 6)
     again = _in_time(lambda: batch(works, tmp_path / "out", options, celery=app.conf.broker_url))
     assert again.skipped == 6 and again.built == 0
