@@ -172,7 +172,9 @@ def prefork_worker(redis_url, tmp_path):
         [sys.executable, "-m", "celery", "-A", "publisher.celery", "worker", "--pool", "prefork", "--concurrency",
          "2", "-Q", "publisher", "--hostname", f"test-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
          "--loglevel", "WARNING"],
-        env={**os.environ, "PUBLISHER_CELERY_BROKER": redis_url}, stdout=log, stderr=subprocess.STDOUT)
+        # Without SOURCE_DATE_EPOCH (which this process has): the works' build date alone dates the files.
+        env={**{k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}, "PUBLISHER_CELERY_BROKER": redis_url},
+        stdout=log, stderr=subprocess.STDOUT)
     app = configure(redis_url)
     deadline = time.monotonic() + 60
     while not app.control.ping(timeout=1):  # each try waits up to 1 s for the worker's answer
