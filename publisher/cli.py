@@ -332,6 +332,7 @@ def batch(catalogue: Path, out_dir: Path, workers: int, dask: str, celery: str, 
     Example:
       publisher batch downloads/ -o library/ --workers 2
       publisher batch catalogue.jsonl -o library/ --dask tcp://scheduler:8786
+      publisher batch downloads/ -o /srv/books --celery redis://queue:6379/0
     """
     with batch_progress(enabled=not quiet) as progress:
         def reported(result) -> None:

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages publisher needs, when they are missing: Pango (WeasyPrint),
 # the EB Garamond, DejaVu and WenQuanYi (CJK) fonts, a CMYK colour profile (the ingramspark PDF/X),
-# poppler-utils (tests read PDFs) and a JRE (EPUBCheck).
+# poppler-utils (tests read PDFs), a JRE (EPUBCheck) and redis-server (the Celery test starts one).
 set -euo pipefail
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v java >/dev/null || need+=(default-jre-headless)
+command -v redis-server >/dev/null || need+=(redis-server)
 fc-list 2>/dev/null | grep -q "EB Garamond" || need+=(fonts-ebgaramond)
 fc-list 2>/dev/null | grep -q "DejaVu Serif" || need+=(fonts-dejavu-core)
 fc-list 2>/dev/null | grep -q "WenQuanYi Micro Hei" || need+=(fonts-wqy-microhei)  # CJK fallback

@@ -6,7 +6,7 @@ bash scripts/install-system.sh
 bash scripts/install-ace.sh
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q -e ".[test]"
+.venv/bin/pip install -q -e ".[test,celery]"
 # Two test processes: on 2 cores the suite takes about 170 s instead of 210 s (each worker has its own
 # EPUBCheck JVM and build cache).
 .venv/bin/python -m pytest -q -n 2 "$@"

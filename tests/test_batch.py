@@ -50,6 +50,17 @@ def outputs_of(out: Path) -> dict[str, str]:
             for p in sorted(out.rglob("*")) if p.is_file() and p.name != "manifest.json" and not p.name.startswith(".")}
 
 
+def assert_every_work_whole(summary, out: Path, works: int) -> None:
+    """Every work of a catalogue(…, works) built once, each output matching the sha256 its report
+    gives, no temporary file left: what a batch whose worker was killed must still deliver."""
+    assert sorted(r.id for r in summary.reports) == [f"story-{n}" for n in range(works)]
+    assert all(r.ok for r in summary.reports), [r.error for r in summary.reports]
+    for report in summary.reports:
+        for output in report.outputs:
+            assert hashlib.sha256(Path(output.path).read_bytes()).hexdigest() == output.sha256
+    assert not [p for p in out.rglob(".*") if p.name != ".publisher-batch.json"]
+
+
 EPUB_ONLY = BuildOptions(formats=("epub",))
 
 
@@ -151,12 +162,7 @@ def test_a_worker_killed_mid_batch_costs_nothing_but_time(tmp_path):
 
     summary = batch(works, out, BuildOptions(formats=("epub", "pdf")), workers=2, on_report=kill_a_busy_worker)
     assert killed, "no worker was found to kill"
-    assert sorted(r.id for r in summary.reports) == [f"story-{n}" for n in range(6)]
-    assert all(r.ok for r in summary.reports), [r.error for r in summary.reports]
-    for report in summary.reports:
-        for output in report.outputs:
-            assert hashlib.sha256(Path(output.path).read_bytes()).hexdigest() == output.sha256
-    assert not [p for p in out.rglob(".*") if p.name != ".publisher-batch.json"]  # no temporary files left
+    assert_every_work_whole(summary, out, 6)
     again = batch(works, out, BuildOptions(formats=("epub", "pdf")), workers=2)
     assert again.skipped == 6 and again.built == 0
 

@@ -109,3 +109,36 @@ def run_dask(works: list[WorkSpec], batch: Batch, address: str, workers: int, on
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def run_celery(works: list[WorkSpec], batch: Batch, broker: str, on_report: Listener) -> None:
+    """On the Celery workers taking works from `broker` ("redis://host:6379/0", which keeps the
+    results too): every work is enqueued at once, and each report is handed on as it arrives, then
+    forgotten by the result store. A task that fails (a bug, not a book's error: that is a report)
+    is a failed work."""
+    try:
+        from celery.result import ResultSet
+        from kombu.exceptions import OperationalError
+
+        from ..celery import configure, enqueue
+    except ImportError:
+        raise OptionError("--celery needs Celery: pip install 'publisher[celery]'") from None
+    if not works:
+        return
+    app = configure(broker)
+    try:
+        with app.connection_for_write() as connection:  # before the result store retries for a minute
+            connection.ensure_connection(max_retries=2)
+    except OperationalError as error:
+        raise OptionError(f"--celery {broker}: cannot reach the broker ({error})") from None
+    results = [enqueue(app, spec, batch.out, batch.build_date, batch.cache_dir) for spec in works]
+    specs = {result.id: spec for result, spec in zip(results, works)}
+
+    def take(task_id: str, value) -> None:
+        if isinstance(value, BaseException):
+            on_report(died(specs[task_id], f"its Celery task failed: {type(value).__name__}: {value}".split("\n")[0]))
+        else:
+            on_report(BuildReport.from_json(value))
+        app.AsyncResult(task_id).forget()
+
+    ResultSet(results, app=app).join_native(callback=take, propagate=False)

@@ -34,6 +34,17 @@ class WorkSpec:
     id: str
     options: BuildOptions = BuildOptions()
 
+    def to_dict(self) -> dict:
+        """The work as JSON can carry it (a catalogue line), for engines that speak only JSON."""
+        return {"source": self.source, "id": self.id, "options": asdict(self.options)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> WorkSpec:
+        """The work `to_dict` gave; options left out take their defaults."""
+        options = {name: tuple(value) if isinstance(value, list) else value  # JSON has no tuples
+                   for name, value in data.get("options", {}).items()}
+        return cls(data["source"], data["id"], BuildOptions(**options))
+
 
 @dataclass(frozen=True)
 class OutputFile:
@@ -64,6 +75,13 @@ class BuildReport:
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> BuildReport:
+        """The report `to_json` wrote (a Celery result, a line of a batch's report)."""
+        fields = json.loads(text)
+        return cls(**{**fields, "outputs": tuple(OutputFile(**o) for o in fields["outputs"]),
+                      "warnings": tuple(fields["warnings"]), "problems": tuple(fields["problems"])})
 
 
 def source_digest(source: Path) -> str:

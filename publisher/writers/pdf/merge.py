@@ -210,7 +210,9 @@ def _cut(path: Path, index: int, gids: list[int]) -> bytes:
     options = subset.Options(retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True,
                              hinting=False, desubroutinize=True, notdef_outline=True)
     options.drop_tables += ["BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG "]
-    font = TTFont(path, fontNumber=index)
+    # The head table keeps the original's date: saved with today's, no two builds had the same bytes
+    # (fontTools reads the clock, or $SOURCE_DATE_EPOCH, which a batch's --build-date does not set).
+    font = TTFont(path, fontNumber=index, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=gids)
     subsetter.subset(font)

@@ -1,0 +1,82 @@
+"""A work sent through a Celery broker → its files and its report, built by a Celery worker: the app,
+its one task `publisher.build_work`, and `enqueue` for whoever sends works (`publisher batch
+--celery`, a web app).
+
+Everything on the wire is JSON: a work goes as `WorkSpec.to_dict()` (a catalogue line), its report
+comes back as `BuildReport.to_json()`. A worker process takes one work at a time and acknowledges
+it only once it is built, so the work of a process that is killed goes back to the queue for
+another. Workers find their broker in the environment; the output folder and the cache are paths
+every worker must see (a shared volume), or each worker may keep a cache of its own:
+
+    PUBLISHER_CELERY_BROKER=redis://queue:6379/0 celery -A publisher.celery worker --concurrency 2
+
+A web app enqueues one work and reads its report:
+
+    from publisher import BuildOptions
+    from publisher.batch import BuildReport, WorkSpec
+    from publisher.celery import configure, enqueue
+
+    app = configure("redis://queue:6379/0")
+    work = WorkSpec("/archive/works/123.html", "work-123", BuildOptions(formats=("epub",)))
+    result = enqueue(app, work, "/archive/books")
+    report = BuildReport.from_json(result.get(timeout=600))  # its outputs: /archive/books/work-123/
+    result.forget()
+
+Only this module imports Celery; the rest of publisher imports this module where it is used.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from celery import Celery
+from celery.result import AsyncResult
+
+from .batch.engines import WORKS_PER_PROCESS
+from .batch.work import WorkSpec, build_work
+
+TASK = "publisher.build_work"
+QUEUE = "publisher"  # not Celery's default queue: another app's workers on the same broker never take a work
+
+
+def configure(broker: str, backend: str | None = None) -> Celery:
+    """A Celery app on `broker` ("redis://host:6379/0"), its results kept in `backend`, else in the
+    broker ("memory://" keeps them in this process's memory, for tests)."""
+    app = Celery("publisher", broker=broker, set_as_current=False,
+                 backend=backend or ("cache+memory://" if broker == "memory://" else broker))
+    app.conf.update(
+        worker_pool="prefork",  # one process per build: two builds in one process corrupt GLib's memory
+        worker_prefetch_multiplier=1,  # a process takes a work only when it is free: no novel waits behind another
+        task_acks_late=True,  # acknowledged once built ...
+        task_reject_on_worker_lost=True,  # ... so a killed process's work goes back to the queue
+        worker_max_tasks_per_child=WORKS_PER_PROCESS,  # memory stays bounded, as on the local pool
+        task_serializer="json", result_serializer="json", accept_content=["json"],
+        task_default_queue=QUEUE,
+        broker_connection_retry_on_startup=True,
+    )
+    app.task(name=TASK, shared=False)(_build)
+    return app
+
+
+def enqueue(app: Celery, spec: WorkSpec, out: Path | str, build_date: str = "",
+            cache_dir: Path | str | None = None) -> AsyncResult:
+    """Send one work to the workers, to be built into `out/<id>/` (a folder they all see). Its
+    result is the report as JSON; `build_date` "" dates the files when they are built. Paths go
+    absolute: a worker's working folder is not the sender's."""
+    work = replace(spec, source=str(Path(spec.source).resolve())).to_dict()
+    return app.send_task(TASK, args=(work, str(Path(out).resolve()), build_date,
+                                     str(Path(cache_dir).resolve()) if cache_dir else None))
+
+
+def _build(work: dict, out: str, build_date: str = "", cache_dir: str | None = None) -> str:
+    """The task: `build_work` with the work's own jobs (in a prefork process, whose processes may not
+    have children, a build always sets its pages in-process)."""
+    spec = WorkSpec.from_dict(work)
+    return build_work(spec, Path(out), build_date, Path(cache_dir) if cache_dir else None,
+                      jobs=spec.options.jobs).to_json()
+
+
+# The app `celery -A publisher.celery worker` runs.
+app = configure(os.environ.get("PUBLISHER_CELERY_BROKER", "redis://localhost:6379/0"),
+                os.environ.get("PUBLISHER_CELERY_BACKEND") or None)

@@ -1,0 +1,230 @@
+"""Catalogues on Celery: the task's JSON round trip on an in-memory broker, then a real redis-server
+and a real prefork worker, started here on 127.0.0.1, building the local pool's very bytes (and
+a work whose worker process is killed built again)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("celery", reason="Celery is not installed: pip install -e '.[celery]'")
+
+from celery.contrib.testing.worker import start_worker  # noqa: E402
+
+from publisher import BuildOptions  # noqa: E402
+from publisher.batch import BuildReport, WorkSpec, build_work  # noqa: E402
+from publisher.batch.engines import Batch, run_celery  # noqa: E402
+from publisher.celery import configure, enqueue  # noqa: E402
+from publisher.cli import main  # noqa: E402
+from publisher.commands import batch  # noqa: E402
+from test_batch import _children, assert_every_work_whole, catalogue, outputs_of, story  # noqa: E402
+
+DATE = "2026-11-25"
+ONE_PROCESS = BuildOptions(formats=("epub",), jobs=1)  # the in-process worker is a thread of this process
+needs_redis = pytest.mark.skipif(shutil.which("redis-server") is None,
+                                 reason="redis-server is not installed (apt-get install redis-server)")
+
+
+@pytest.fixture(scope="module")
+def memory_app():
+    """An app on the in-memory broker and result store, with a worker thread of this process (one for
+    the module: it takes 3 s to stop)."""
+    app = configure("memory://")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        yield app
+
+
+def test_a_work_and_its_report_cross_json_whole(tmp_path):
+    spec = WorkSpec(str(tmp_path / "a.txt"), "a", BuildOptions(formats=("pdf",), trim="5x8", impose="booklet",
+                                                               build_date=DATE))
+    assert WorkSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
+    assert WorkSpec.from_dict({"source": "b.txt", "id": "b"}) == WorkSpec("b.txt", "b")  # options: the defaults
+    (tmp_path / "a.txt").write_text(story(1))
+    (tmp_path / "bad.txt").write_text("")
+    for work in (replace(spec, options=ONE_PROCESS), WorkSpec(str(tmp_path / "bad.txt"), "bad", ONE_PROCESS)):
+        report = build_work(work, tmp_path / "out", DATE)
+        assert BuildReport.from_json(report.to_json()) == report
+
+
+def test_the_task_through_a_memory_broker_gives_build_works_report(tmp_path, memory_app):
+    works = catalogue(tmp_path / "works", 1)
+    spec = WorkSpec(str(works / "story-0.txt"), "story-0", ONE_PROCESS)
+    result = enqueue(memory_app, spec, tmp_path / "celery", DATE)
+    text = result.get(timeout=120)
+    result.forget()
+    assert isinstance(text, str)  # the report as JSON, as a web app in any language would read it
+    report = BuildReport.from_json(text)
+    assert report.ok and report.words > 0
+    # Built again here, the work is found done: its manifest gives back the very report.
+    assert build_work(spec, tmp_path / "celery", DATE) == replace(report, skipped=True)
+    alone = build_work(spec, tmp_path / "here", DATE)
+    assert [o.sha256 for o in alone.outputs] == [o.sha256 for o in report.outputs]
+
+
+def test_a_task_that_fails_is_a_failed_work_in_one_line_and_results_are_forgotten(tmp_path, memory_app,
+                                                                                 monkeypatch):
+    import publisher.celery
+
+    works = catalogue(tmp_path / "works", 2)
+    sent = []
+    real_build, real_enqueue = publisher.celery.build_work, publisher.celery.enqueue
+
+    def build_or_break(spec, *args, **kwargs):
+        if spec.id == "story-1":
+            raise RuntimeError("a bug in the task\nand its second line")
+        return real_build(spec, *args, **kwargs)
+
+    monkeypatch.setattr(publisher.celery, "build_work", build_or_break)
+    monkeypatch.setattr(publisher.celery, "enqueue", lambda *args: sent.append(real_enqueue(*args)) or sent[-1])
+    reports = []
+    run_celery([WorkSpec(str(works / f"story-{n}.txt"), f"story-{n}", ONE_PROCESS) for n in range(2)],
+               Batch(tmp_path / "out", DATE), "memory://", reports.append)
+    by_id = {r.id: r for r in reports}
+    assert by_id["story-0"].ok
+    assert not by_id["story-1"].ok
+    assert by_id["story-1"].error == f"{works / 'story-1.txt'}: its Celery task failed: RuntimeError: a bug in the task"
+    assert [memory_app.AsyncResult(result.id).state for result in sent] == ["PENDING", "PENDING"]  # forgotten
+
+
+def test_publisher_imports_celery_only_for_the_celery_engine():
+    code = ("import sys, publisher, publisher.cli, publisher.commands, publisher.batch.engines; "
+            "assert 'celery' not in sys.modules, 'celery imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen, seconds: float = 30) -> None:
+    process.terminate()
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(seconds)
+
+
+def _in_time(call, seconds: float = 300):
+    """What `call()` returns (or raises), or a failed test if it has not returned in `seconds`: a
+    lost work would otherwise leave the batch waiting for ever."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as error:  # raised again in the test's thread
+            outcome.append((False, error))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if not outcome:
+        pytest.fail(f"not done within {seconds} s")
+    returned, value = outcome[0]
+    if not returned:
+        raise value
+    return value
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A redis-server of this test's own on 127.0.0.1, keeping nothing on disk."""
+    port = _free_port()
+    server = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                               "--appendonly", "no", "--dir", str(tmp_path)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                _stop(server)
+                pytest.fail(f"redis-server did not listen on port {port} within 30 s")
+        try:  # a short wait that ends early, and fails the test, if the server exits
+            server.wait(0.05)
+            pytest.fail(f"redis-server exited with status {server.returncode}")
+        except subprocess.TimeoutExpired:
+            pass
+    yield f"redis://127.0.0.1:{port}/0"
+    _stop(server)
+
+
+@pytest.fixture
+def prefork_worker(redis_url, tmp_path):
+    """A real `celery worker` with two prefork processes on that Redis; its process, once it answers."""
+    log = open(tmp_path / "worker.log", "w")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "publisher.celery", "worker", "--pool", "prefork", "--concurrency",
+         "2", "-Q", "publisher", "--hostname", f"test-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
+         "--loglevel", "WARNING"],
+        # Without SOURCE_DATE_EPOCH (which this process has): the works' build date alone dates the files.
+        env={**{k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}, "PUBLISHER_CELERY_BROKER": redis_url},
+        stdout=log, stderr=subprocess.STDOUT)
+    app = configure(redis_url)
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=1):  # each try waits up to 1 s for the worker's answer
+        if worker.poll() is not None or time.monotonic() > deadline:
+            _stop(worker)
+            pytest.fail(f"the Celery worker did not answer within 60 s:\n{(tmp_path / 'worker.log').read_text()}")
+    yield worker, app
+    _stop(worker)
+    log.close()
+
+
+@needs_redis
+def test_a_batch_on_prefork_workers_gives_the_local_pools_bytes(tmp_path, prefork_worker, redis_url):
+    worker, _ = prefork_worker
+    works = catalogue(tmp_path / "works", 3)
+    # Default options but the date: jobs=0 and a PDF, the build that failed in a prefork process
+    # ("daemonic processes are not allowed to have children") before builds there set type in-process.
+    batch(works, tmp_path / "local", BuildOptions(build_date=DATE, cache_dir=str(tmp_path / "local-cache")),
+          workers=2)
+    result = _in_time(lambda: CliRunner().invoke(main, [
+        "batch", str(works), "-o", str(tmp_path / "celery"), "--celery", redis_url, "--build-date", DATE,
+        "--cache-dir", str(tmp_path / "celery-cache"), "-q"]))
+    assert result.exit_code == 0, result.output + (tmp_path / "worker.log").read_text()
+    reports = [BuildReport.from_json(line) for line in result.stdout.splitlines()]
+    assert sorted(r.id for r in reports) == ["story-0", "story-1", "story-2"]
+    assert all(r.ok and {o.format for o in r.outputs} == {"epub", "pdf"} for r in reports)
+    assert outputs_of(tmp_path / "celery") == outputs_of(tmp_path / "local")
+    processes = _children(worker.pid)
+    assert len(processes) == 2 and not [p for p in processes if _children(p)]  # no fork server left behind
+
+
+@needs_redis
+def test_a_prefork_process_killed_mid_batch_has_its_work_built_again(tmp_path, prefork_worker):
+    worker, app = prefork_worker
+    works = catalogue(tmp_path / "works", 6)
+    killed = []
+
+    def kill_a_busy_process(report) -> None:
+        if killed:
+            return
+        active = app.control.inspect(timeout=2).active() or {}
+        busy = [task["worker_pid"] for tasks in active.values() for task in tasks]
+        if busy:
+            os.kill(busy[0], signal.SIGKILL)
+            killed.append(busy[0])
+
+    options = BuildOptions(formats=("epub", "pdf"), build_date=DATE)
+    summary = _in_time(lambda: batch(works, tmp_path / "out", options, celery=app.conf.broker_url,
+                                     on_report=kill_a_busy_process))
+    assert killed, "no busy worker process was found to kill"
+    assert_every_work_whole(summary, tmp_path / "out", 6)
+    again = _in_time(lambda: batch(works, tmp_path / "out", options, celery=app.conf.broker_url))
+    assert again.skipped == 6 and again.built == 0
