@@ -8,14 +8,16 @@ worker. A work that kills its worker three times is reported as failed.
 """
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
-from ..errors import OptionError
+from ..errors import OptionError, PublisherError
 from .work import BuildReport, WorkSpec, build_work
 
 ATTEMPTS = 3  # a work whose worker dies this often is reported, not tried again
@@ -81,31 +83,44 @@ def run_local(works: list[WorkSpec], batch: Batch, workers: int, on_report: List
                 pending = []
 
 
+@contextmanager
+def _dask_client(address: str, workers: int):
+    """A client of the scheduler at `address`, or of a cluster of `workers` single-threaded processes
+    started here on 127.0.0.1 ("local"), its logs kept to errors, closed on the way out."""
+    from distributed import Client, LocalCluster
+
+    if address != "local":
+        try:
+            client = Client(address)
+        except OSError as error:  # refused, or no answer within Dask's connect timeout
+            raise PublisherError(f"--dask {address}: no Dask scheduler answered there ({error})") from None
+        with client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        yield client
+
+
 def run_dask(works: list[WorkSpec], batch: Batch, address: str, workers: int, on_report: Listener) -> None:
     """On a Dask cluster at `address` ("tcp://host:8786"), or "local": a LocalCluster of `workers`
-    single-threaded processes on this machine, on 127.0.0.1. Each future is released as soon as
-    its report is taken, so a worker lost later never makes Dask build a finished work again."""
+    single-threaded processes on this machine. Each future is released as soon as its report is
+    taken, so a worker lost later never makes Dask build a finished work again; a work whose workers
+    died as often as the scheduler allows (KilledWorker) is reported as failed."""
     try:
-        from distributed import Client, LocalCluster, as_completed as dask_completed
+        from distributed import as_completed
         from distributed.scheduler import KilledWorker
     except ImportError:
         raise OptionError("--dask needs Dask: pip install 'publisher[dask]'") from None
-    cluster = None
-    if address == "local":
-        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
-                               dashboard_address=None, host="127.0.0.1")
-    try:
-        with Client(cluster or address) as client:
-            futures = client.map(build_work, works, out=batch.out, build_date=batch.build_date,
-                                 cache_dir=batch.cache_dir, key=[f"publisher-build-{spec.id}" for spec in works],
-                                 pure=False, retries=0)
-            specs = {future.key: spec for future, spec in zip(futures, works)}
-            for future in dask_completed(futures):
-                try:
-                    on_report(future.result())
-                except KilledWorker:
-                    on_report(died(specs[future.key], "the Dask workers building it died (out of memory?)"))
-                future.release()
-    finally:
-        if cluster is not None:
-            cluster.close()
+    with _dask_client(address, max(workers, 1)) as client:
+        # Not pure: the key is new for every batch, so two batches on one cluster never share a task.
+        futures = client.map(build_work, works, out=batch.out, build_date=batch.build_date,
+                             cache_dir=batch.cache_dir, key="publisher-build", pure=False, retries=0)
+        specs = {future.key: spec for future, spec in zip(futures, works)}
+        for future in as_completed(futures):
+            try:
+                report = future.result()
+            except KilledWorker:
+                report = died(specs[future.key], "the Dask workers building it died (out of memory?)")
+            future.release()
+            on_report(report)
