@@ -112,6 +112,8 @@ def run_dask(works: list[WorkSpec], batch: Batch, address: str, workers: int, on
         from distributed.scheduler import KilledWorker
     except ImportError:
         raise OptionError("--dask needs Dask: pip install 'publisher[dask]'") from None
+    if not works:  # all built already: no cluster to start or reach
+        return
     with _dask_client(address, max(workers, 1)) as client:
         # Not pure: the key is new for every batch, so two batches on one cluster never share a task.
         futures = client.map(build_work, works, out=batch.out, build_date=batch.build_date,
