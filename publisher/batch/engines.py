@@ -83,11 +83,22 @@ def run_local(works: list[WorkSpec], batch: Batch, workers: int, on_report: List
                 pending = []
 
 
+def local_cluster(workers: int):
+    """A Dask cluster of `workers` single-threaded processes on 127.0.0.1, on free ports, its logs
+    kept to errors. No dashboard; the scheduler's HTTP server (health checks) on a free port too,
+    not on 8787, where another cluster may be."""
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        scheduler_port=0, dashboard_address=None, silence_logs=logging.ERROR,
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+
+
 @contextmanager
 def _dask_client(address: str, workers: int):
-    """A client of the scheduler at `address`, or of a cluster of `workers` single-threaded processes
-    started here on 127.0.0.1 ("local"), its logs kept to errors, closed on the way out."""
-    from distributed import Client, LocalCluster
+    """A client of the scheduler at `address`, or of a local cluster of `workers` ("local"), closed
+    (with the cluster) on the way out."""
+    from distributed import Client
 
     if address != "local":
         try:
@@ -97,8 +108,7 @@ def _dask_client(address: str, workers: int):
         with client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                      host="127.0.0.1", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with local_cluster(workers) as cluster, Client(cluster) as client:
         yield client
 
 
