@@ -30,8 +30,12 @@ def start_cluster(**config) -> distributed.LocalCluster:
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    with start_cluster() as cluster, distributed.Client(cluster) as client:
+def cluster(tmp_path_factory):
+    """A cluster whose workers work in a folder of their own, as on another machine: (address, client)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("workers-home"))
+        cluster = start_cluster()
+    with cluster, distributed.Client(cluster) as client:
         yield cluster.scheduler_address, client
 
 
@@ -100,6 +104,17 @@ def test_a_dask_worker_killed_mid_batch_costs_nothing_but_time(tmp_path, cluster
     assert not [p for p in out.glob("*/.*")]
     again = batch(works, out, options, dask=address)
     assert (again.skipped, again.built) == (6, 0)
+
+
+def test_relative_paths_reach_workers_whose_working_folder_is_another(tmp_path, cluster, monkeypatch):
+    catalogue(tmp_path / "works", 2)
+    monkeypatch.chdir(tmp_path)
+    summary = batch(Path("works"), Path("out"), EPUB_ONLY, dask=cluster[0])
+    assert all(r.ok for r in summary.reports), [r.error for r in summary.reports]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".publisher-batch.json", "story-0", "story-1"]
+    assert (tmp_path / "out" / "story-0" / "story-0.epub").is_file()
+    assert summary.reports[0].outputs[0].path == str(tmp_path / "out" / summary.reports[0].id /
+                                                     f"{summary.reports[0].id}.epub")
 
 
 def test_a_bad_work_fails_alone_on_dask(tmp_path, cluster):

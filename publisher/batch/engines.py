@@ -12,7 +12,7 @@ import logging
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
@@ -124,10 +124,13 @@ def run_dask(works: list[WorkSpec], batch: Batch, address: str, workers: int, on
         raise OptionError("--dask needs Dask: pip install 'publisher[dask]'") from None
     if not works:  # all built already: no cluster to start or reach
         return
+    # A worker on another machine has a working folder of its own: it is given absolute paths only.
+    works = [replace(spec, source=str(Path(spec.source).absolute())) for spec in works]
+    cache_dir = batch.cache_dir.absolute() if batch.cache_dir else None
     with _dask_client(address, max(workers, 1)) as client:
         # Not pure: the key is new for every batch, so two batches on one cluster never share a task.
-        futures = client.map(build_work, works, out=batch.out, build_date=batch.build_date,
-                             cache_dir=batch.cache_dir, key="publisher-build", pure=False, retries=0)
+        futures = client.map(build_work, works, out=batch.out.absolute(), build_date=batch.build_date,
+                             cache_dir=cache_dir, key="publisher-build", pure=False, retries=0)
         specs = {future.key: spec for future, spec in zip(futures, works)}
         for future in as_completed(futures):
             try:
