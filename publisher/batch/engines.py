@@ -84,14 +84,27 @@ def run_local(works: list[WorkSpec], batch: Batch, workers: int, on_report: List
 
 
 def local_cluster(workers: int):
-    """A Dask cluster of `workers` single-threaded processes on 127.0.0.1, on free ports, its logs
-    kept to errors. No dashboard; the scheduler's HTTP server (health checks) on a free port too,
-    not on 8787, where another cluster may be."""
+    """A Dask cluster of `workers` single-threaded processes on 127.0.0.1, on free ports, the logs of
+    its scheduler and nannies kept to critical ones. No dashboard; the scheduler's HTTP server
+    (health checks) on a free port too, not on 8787, where another cluster may be."""
     from distributed import LocalCluster
 
     return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        scheduler_port=0, dashboard_address=None, silence_logs=logging.ERROR,
+                        scheduler_port=0, dashboard_address=None, silence_logs=logging.CRITICAL,
                         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+
+
+def _quiet_workers(client) -> None:
+    """Keep the workers' own logs (of workers started later too) to critical ones: their heartbeats
+    fail noisily while a cluster closes, and what goes wrong in a work reaches its report or the
+    traceback anyway."""
+    from distributed import WorkerPlugin
+
+    class QuietLogs(WorkerPlugin):
+        def setup(self, worker) -> None:
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+    client.register_plugin(QuietLogs(), name="publisher-quiet-logs")
 
 
 @contextmanager
@@ -109,6 +122,7 @@ def _dask_client(address: str, workers: int):
             yield client
         return
     with local_cluster(workers) as cluster, Client(cluster) as client:
+        _quiet_workers(client)
         yield client
 
 
