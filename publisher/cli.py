@@ -312,7 +312,8 @@ def import_(story: Path, folder: Path | None, force: bool, warn: Warnings, title
 @click.argument("catalogue", type=PATH)
 @click.option("-o", "--out", "out_dir", type=PATH, required=True, help="Folder for the books: one folder per work.")
 @click.option("--workers", type=int, default=0, show_default=True,
-              help="Local processes building works side by side (0: one per core).")
+              help="Local processes building works side by side, or those of a --dask local cluster "
+                   "(0: one per core).")
 @click.option("--dask", default="", metavar="ADDRESS",
               help="Build on a Dask cluster (tcp://scheduler:8786), or 'local' for one on this machine.")
 @click.option("--celery", default="", metavar="BROKER", help="Build on Celery workers (redis://host:6379/0).")

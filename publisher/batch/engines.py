@@ -8,14 +8,16 @@ worker. A work that kills its worker three times is reported as failed.
 """
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
-from ..errors import OptionError
+from ..errors import OptionError, PublisherError
 from .work import BuildReport, WorkSpec, build_work
 
 ATTEMPTS = 3  # a work whose worker dies this often is reported, not tried again
@@ -81,34 +83,76 @@ def run_local(works: list[WorkSpec], batch: Batch, workers: int, on_report: List
                 pending = []
 
 
+def local_cluster(workers: int):
+    """A Dask cluster of `workers` single-threaded processes on 127.0.0.1, on free ports, the logs of
+    its scheduler and nannies kept to critical ones. No dashboard; the scheduler's HTTP server
+    (health checks) on a free port too, not on 8787, where another cluster may be."""
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        scheduler_port=0, dashboard_address=None, silence_logs=logging.CRITICAL,
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+
+
+def _quiet_workers(client) -> None:
+    """Keep the workers' own logs (of workers started later too) to critical ones: their heartbeats
+    fail noisily while a cluster closes, and what goes wrong in a work reaches its report or the
+    traceback anyway."""
+    from distributed import WorkerPlugin
+
+    class QuietLogs(WorkerPlugin):
+        def setup(self, worker) -> None:
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+    client.register_plugin(QuietLogs(), name="publisher-quiet-logs")
+
+
+@contextmanager
+def _dask_client(address: str, workers: int):
+    """A client of the scheduler at `address`, or of a local cluster of `workers` ("local"), closed
+    (with the cluster) on the way out."""
+    from distributed import Client
+
+    if address != "local":
+        try:
+            client = Client(address)
+        except OSError as error:  # refused, or no answer within Dask's connect timeout
+            raise PublisherError(f"--dask {address}: no Dask scheduler answered there ({error})") from None
+        with client:
+            yield client
+        return
+    with local_cluster(workers) as cluster, Client(cluster) as client:
+        _quiet_workers(client)
+        yield client
+
+
 def run_dask(works: list[WorkSpec], batch: Batch, address: str, workers: int, on_report: Listener) -> None:
     """On a Dask cluster at `address` ("tcp://host:8786"), or "local": a LocalCluster of `workers`
-    single-threaded processes on this machine, on 127.0.0.1. Each future is released as soon as
-    its report is taken, so a worker lost later never makes Dask build a finished work again."""
+    single-threaded processes on this machine. Each future is released as soon as its report is
+    taken, so a worker lost later never makes Dask build a finished work again; a work whose workers
+    died as often as the scheduler allows (KilledWorker) is reported as failed."""
     try:
-        from distributed import Client, LocalCluster, as_completed as dask_completed
+        from distributed import as_completed
         from distributed.scheduler import KilledWorker
     except ImportError:
         raise OptionError("--dask needs Dask: pip install 'publisher[dask]'") from None
-    cluster = None
-    if address == "local":
-        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
-                               dashboard_address=None, host="127.0.0.1")
-    try:
-        with Client(cluster or address) as client:
-            futures = client.map(build_work, works, out=batch.out, build_date=batch.build_date,
-                                 cache_dir=batch.cache_dir, key=[f"publisher-build-{spec.id}" for spec in works],
-                                 pure=False, retries=0)
-            specs = {future.key: spec for future, spec in zip(futures, works)}
-            for future in dask_completed(futures):
-                try:
-                    on_report(future.result())
-                except KilledWorker:
-                    on_report(died(specs[future.key], "the Dask workers building it died (out of memory?)"))
-                future.release()
-    finally:
-        if cluster is not None:
-            cluster.close()
+    if not works:  # all built already: no cluster to start or reach
+        return
+    # A worker on another machine has a working folder of its own: it is given absolute paths only.
+    works = [replace(spec, source=str(Path(spec.source).absolute())) for spec in works]
+    cache_dir = batch.cache_dir.absolute() if batch.cache_dir else None
+    with _dask_client(address, max(workers, 1)) as client:
+        # Not pure: the key is new for every batch, so two batches on one cluster never share a task.
+        futures = client.map(build_work, works, out=batch.out.absolute(), build_date=batch.build_date,
+                             cache_dir=cache_dir, key="publisher-build", pure=False, retries=0)
+        specs = {future.key: spec for future, spec in zip(futures, works)}
+        for future in as_completed(futures):
+            try:
+                report = future.result()
+            except KilledWorker:
+                report = died(specs[future.key], "the Dask workers building it died (out of memory?)")
+            future.release()
+            on_report(report)
 
 
 def run_celery(works: list[WorkSpec], batch: Batch, broker: str, on_report: Listener) -> None:

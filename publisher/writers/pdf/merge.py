@@ -196,8 +196,9 @@ def merge_fonts(merged: Pdf, sources: dict[str, FontSource], fonts_dir: Path) ->
 def _subset(fonts_dir: Path, source: FontSource, gids: list[int]) -> bytes:
     """The glyphs `gids` of the original font, at their original ids; kept beside the original,
     as a rebuild after a small edit mostly needs the same glyphs again."""
+    # "head kept": subsets kept before the font's own date was kept carry the clock's; not reused.
     kept = fonts_dir / ("subset-" + hashlib.sha256(
-        f"{source.sha} {source.index} {gids} {fontTools.version}".encode()).hexdigest())
+        f"{source.sha} {source.index} {gids} {fontTools.version} head kept".encode()).hexdigest())
     try:
         return kept.read_bytes()
     except OSError:
@@ -210,8 +211,8 @@ def _cut(path: Path, index: int, gids: list[int]) -> bytes:
     options = subset.Options(retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True,
                              hinting=False, desubroutinize=True, notdef_outline=True)
     options.drop_tables += ["BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG "]
-    # The head table keeps the original's date: saved with today's, no two builds had the same bytes
-    # (fontTools reads the clock, or $SOURCE_DATE_EPOCH, which a batch's --build-date does not set).
+    # The subset keeps the font's own date: fontTools would stamp it with $SOURCE_DATE_EPOCH or the clock,
+    # so the same book would give other bytes in a process with another environment (a Dask worker).
     font = TTFont(path, fontNumber=index, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=gids)

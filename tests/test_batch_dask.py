@@ -1,0 +1,152 @@
+"""`publisher batch --dask`: works built on a real Dask cluster of worker processes on 127.0.0.1,
+checked against the local pool's bytes, through the command, and with a worker killed mid-batch."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from publisher import BuildOptions
+from publisher.batch.engines import local_cluster
+from publisher.commands import batch
+from test_batch import EPUB_ONLY, _children, catalogue, outputs_of
+
+distributed = pytest.importorskip("distributed", reason="Dask is not installed: pip install -e '.[test,dask]'")
+
+
+def start_cluster(**config) -> distributed.LocalCluster:
+    """The cluster `--dask local` starts, of two workers (`config`: Dask settings for its scheduler,
+    read when it starts)."""
+    import dask
+
+    with dask.config.set(config):
+        return local_cluster(2)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A cluster whose workers work in a folder of their own, as on another machine: (address, client)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("workers-home"))
+        cluster = start_cluster()
+    with cluster, distributed.Client(cluster) as client:
+        yield cluster.scheduler_address, client
+
+
+def worker_pids(client: distributed.Client) -> dict[str, int]:
+    """Each worker's address → the pid of its process."""
+    return client.run(os.getpid)
+
+
+def test_dask_builds_the_same_bytes_as_the_local_pool(tmp_path, cluster):
+    address, client = cluster
+    works = catalogue(tmp_path / "works", 3)
+    options = BuildOptions(build_date="2026-11-25", cache=False)
+    on_dask = batch(works, tmp_path / "dask", options, dask=address)
+    batch(works, tmp_path / "local", options, workers=2)
+    assert sorted(r.id for r in on_dask.reports) == ["story-0", "story-1", "story-2"]
+    assert all(r.ok and not r.skipped for r in on_dask.reports), [r.error for r in on_dask.reports]
+    assert {name.rsplit(".", 1)[1] for name in outputs_of(tmp_path / "dask")} == {"epub", "pdf"}
+    assert outputs_of(tmp_path / "dask") == outputs_of(tmp_path / "local")
+    # A build in a (daemonic) Dask worker sets its pages in that process: no fork server, no pool left.
+    assert {pid: _children(pid) for pid in worker_pids(client).values()} == \
+        {pid: [] for pid in worker_pids(client).values()}
+
+
+@pytest.mark.parametrize("engine", ["scheduler", "local"])
+def test_the_command_prints_one_json_line_per_work_and_nothing_else(tmp_path, cluster, engine):
+    works = catalogue(tmp_path / "works", 3)
+    address = cluster[0] if engine == "scheduler" else "local"
+    run = subprocess.run([sys.executable, "-m", "publisher", "batch", str(works), "-o", str(tmp_path / "out"),
+                          "-f", "epub", "--dask", address, "--workers", "2"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    reports = [json.loads(line) for line in run.stdout.splitlines()]
+    assert sorted(r["id"] for r in reports) == ["story-0", "story-1", "story-2"]
+    assert all(r["ok"] for r in reports)
+    # Nor does Dask say anything on stderr (a local cluster's logs are kept to errors): only our summary.
+    assert run.stderr.startswith("3 built, 0 already built, 0 failed in ") and run.stderr.count("\n") == 1, run.stderr
+
+
+def test_a_dask_worker_killed_mid_batch_costs_nothing_but_time(tmp_path, cluster):
+    address, client = cluster
+    works = catalogue(tmp_path / "works", 6)
+    out = tmp_path / "out"
+    options = BuildOptions(formats=("epub", "pdf"))
+    killed = []
+
+    def kill_a_busy_worker(report) -> None:
+        if killed:
+            return
+        busy = [worker for worker, keys in client.processing().items() if keys]
+        if busy:
+            pid = worker_pids(client)[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    summary = batch(works, out, options, dask=address, on_report=kill_a_busy_worker)
+    assert killed, "no busy worker was found to kill"
+    assert sorted(r.id for r in summary.reports) == [f"story-{n}" for n in range(6)]
+    assert all(r.ok for r in summary.reports), [r.error for r in summary.reports]
+    for report in summary.reports:
+        manifest = json.loads((out / report.id / "manifest.json").read_text())
+        assert manifest["key"] == report.key and len(manifest["outputs"]) == 2
+        for output in manifest["outputs"]:
+            assert hashlib.sha256(Path(output["path"]).read_bytes()).hexdigest() == output["sha256"]
+    # No temporary files: the batch's date file and one folder per work, each with only its files.
+    assert sorted(p.name for p in out.iterdir()) == [".publisher-batch.json"] + [f"story-{n}" for n in range(6)]
+    assert not [p for p in out.glob("*/.*")]
+    again = batch(works, out, options, dask=address)
+    assert (again.skipped, again.built) == (6, 0)
+
+
+def test_relative_paths_reach_workers_whose_working_folder_is_another(tmp_path, cluster, monkeypatch):
+    catalogue(tmp_path / "works", 2)
+    monkeypatch.chdir(tmp_path)
+    summary = batch(Path("works"), Path("out"), EPUB_ONLY, dask=cluster[0])
+    assert all(r.ok for r in summary.reports), [r.error for r in summary.reports]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".publisher-batch.json", "story-0", "story-1"]
+    assert (tmp_path / "out" / "story-0" / "story-0.epub").is_file()
+    assert summary.reports[0].outputs[0].path == str(tmp_path / "out" / summary.reports[0].id /
+                                                     f"{summary.reports[0].id}.epub")
+
+
+def test_a_bad_work_fails_alone_on_dask(tmp_path, cluster):
+    works = catalogue(tmp_path / "works", 2)
+    (works / "broken.epub").write_bytes(b"PK\x03\x04 not a zip")
+    summary = batch(works, tmp_path / "out", EPUB_ONLY, dask=cluster[0])
+    reports = {r.id: r for r in summary.reports}
+    assert set(reports) == {"story-0", "story-1", "broken"}
+    assert reports["story-0"].ok and reports["story-1"].ok
+    assert not reports["broken"].ok and "broken.epub" in reports["broken"].error
+    assert "\n" not in reports["broken"].error
+    assert not (tmp_path / "out" / "broken" / "manifest.json").exists()
+
+
+def test_a_work_whose_dask_workers_keep_dying_is_one_failed_line(tmp_path):
+    works = catalogue(tmp_path / "works", 4)
+    killed = []
+    # The scheduler gives up on a task the first time its worker dies: that work is KilledWorker.
+    with start_cluster(**{"distributed.scheduler.allowed-failures": 0}) as cluster, \
+            distributed.Client(cluster) as client:
+
+        def kill_a_busy_worker(report) -> None:
+            busy = [worker for worker, keys in client.processing().items() if keys]
+            if not killed and busy:
+                os.kill(worker_pids(client)[busy[0]], signal.SIGKILL)
+                killed.append(busy[0])
+
+        summary = batch(works, tmp_path / "out", EPUB_ONLY, dask=cluster.scheduler_address,
+                        on_report=kill_a_busy_worker)
+    assert killed
+    failed = summary.failed
+    assert failed and len(summary.reports) == 4
+    for report in failed:
+        assert report.error == f"{report.source}: the Dask workers building it died (out of memory?)"
+    assert {r.id for r in summary.reports if r.ok} | {r.id for r in failed} == {f"story-{n}" for n in range(4)}
