@@ -1,7 +1,6 @@
 """The command line, in-process: exact messages, exit codes, and outputs never clobbered."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
