@@ -203,3 +203,21 @@ def test_the_work_call_reads_nothing_from_the_environment(tmp_path, monkeypatch)
     assert [o.sha256 for o in first.outputs] == [o.sha256 for o in second.outputs]
     report = pickle.loads(pickle.dumps(first))
     assert report == first and json.loads(first.to_json())["words"] == first.words > 0
+
+
+def test_a_batch_longer_than_a_round_of_fresh_processes_finishes(tmp_path, monkeypatch):
+    """Works are built in rounds of fresh processes; a pool whose workers retire after N works
+    (max_tasks_per_child) hung on Python 3.11 after workers x N works."""
+    import threading
+
+    from publisher.batch import engines
+
+    monkeypatch.setattr(engines, "WORKS_PER_PROCESS", 2)
+    works = catalogue(tmp_path / "works", 7)
+    result = []
+    thread = threading.Thread(target=lambda: result.append(batch(works, tmp_path / "out", EPUB_ONLY, workers=2)),
+                              daemon=True)
+    thread.start()
+    thread.join(180)
+    assert not thread.is_alive(), "the batch hung"
+    assert result[0].built == 7 and not result[0].failed

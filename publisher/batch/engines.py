@@ -53,35 +53,41 @@ def run_local(works: list[WorkSpec], batch: Batch, workers: int, on_report: List
     context = get_context("forkserver")
     context.set_forkserver_preload(["publisher.batch.work", "publisher.writers.pdf.setter"])
     while pending:
-        with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=WORKS_PER_PROCESS) as pool:
+        # Fresh processes for each round of works, so memory stays bounded (the pool's own
+        # max_tasks_per_child deadlocks on Python 3.11 once its first workers retire).
+        this_round, rest = pending[:workers * WORKS_PER_PROCESS], pending[workers * WORKS_PER_PROCESS:]
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
             futures = {pool.submit(build_work, spec, batch.out, batch.build_date, batch.cache_dir): spec
-                       for spec in pending}
-            order = list(futures)
+                       for spec in this_round}
             reported: set = set()
             try:
                 for future in as_completed(futures):
                     on_report(future.result())
                     reported.add(future)
+                pending = rest
             except BrokenProcessPool:
-                # Those that finished before the break still count; the first few unfinished ones were
-                # running (the pool takes work in order): they are charged an attempt.
-                pending = []
-                for future in order:
-                    spec = futures[future]
-                    if future in reported:
-                        continue
-                    if future.done() and future.exception() is None:
-                        on_report(future.result())
-                        continue
-                    pending.append(spec)
-                for spec in pending[:workers + 1]:
-                    attempts[spec.id] += 1
-                for spec in [s for s in pending if attempts[s.id] >= ATTEMPTS]:
-                    on_report(died(spec, f"its worker process died {ATTEMPTS} times building it (out of memory? A "
-                                         "script that starts a batch must do so under if __name__ == '__main__':)"))
-                pending = [s for s in pending if attempts[s.id] < ATTEMPTS]
-            else:
-                pending = []
+                pending = _after_a_death(futures, reported, attempts, workers, on_report) + rest
+
+
+def _after_a_death(futures: dict, reported: set, attempts: dict[str, int], workers: int,
+                   on_report: Listener) -> list[WorkSpec]:
+    """The works to build again after a worker died: those that finished before the break still
+    count; the first few unfinished ones were running (the pool takes work in order) and are charged
+    an attempt; a work out of attempts is reported as failed."""
+    unfinished = []
+    for future, spec in futures.items():
+        if future in reported:
+            continue
+        if future.done() and future.exception() is None:
+            on_report(future.result())
+        else:
+            unfinished.append(spec)
+    for spec in unfinished[:workers + 1]:
+        attempts[spec.id] += 1
+    for spec in [s for s in unfinished if attempts[s.id] >= ATTEMPTS]:
+        on_report(died(spec, f"its worker process died {ATTEMPTS} times building it (out of memory? A script "
+                             "that starts a batch must do so under if __name__ == '__main__':)"))
+    return [s for s in unfinished if attempts[s.id] < ATTEMPTS]
 
 
 def local_cluster(workers: int):
