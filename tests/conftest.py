@@ -109,3 +109,12 @@ def page_texts(path: Path) -> list[str]:
 def _private_cache(tmp_path_factory):
     """Builds in the tests share one cache of rendered chapters, never the user's own."""
     os.environ["PUBLISHER_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture
+def parallel_path(monkeypatch):
+    """Short books are set as one document; tests of the parallel path (pool, cache, merge) take it
+    for the short books they build."""
+    from publisher.writers import pdf
+
+    monkeypatch.setattr(pdf, "WHOLE_BOOK_WORDS", 0)

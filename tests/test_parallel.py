@@ -12,8 +12,13 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from conftest import CORPUS, SAMPLE, STORIES, needs_corpus
-from publisher import BuildOptions, read, themes
+from publisher import BuildOptions, build, read, themes
 from publisher.writers import pdf
+
+
+@pytest.fixture(autouse=True)
+def _parallel(parallel_path):
+    """Every test here is about the parallel path, which short books would not take."""
 
 
 def _texts(data: bytes, tmp_path: Path) -> list[str]:
@@ -53,14 +58,24 @@ def test_parallel_build_equals_a_whole_book_render(source, options, tmp_path, mo
                       options, tmp_path)
 
 
-def test_fonts_are_embedded_once_for_the_whole_book(built):
-    out = subprocess.run(["pdffonts", str(built(SAMPLE)["pdf"])], capture_output=True, text=True, check=True)
+@pytest.fixture(scope="module")
+def merged_sample(tmp_path_factory) -> Path:
+    """The sample's PDF set in parallel and merged (the session's `built` may hold a whole-document one)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "WHOLE_BOOK_WORDS", 0)
+        [output] = build(SAMPLE, tmp_path_factory.mktemp("merged"), BuildOptions(formats=("pdf",), jobs=2,
+                                                                                  cache=False))
+    return output.path
+
+
+def test_fonts_are_embedded_once_for_the_whole_book(merged_sample):
+    out = subprocess.run(["pdffonts", str(merged_sample)], capture_output=True, text=True, check=True)
     names = [line.split()[0] for line in out.stdout.splitlines()[2:]]
     assert names and len(names) == len(set(names)), names
 
 
-def test_contents_links_and_outline_point_at_the_chapter_openings(built):
-    reader = PdfReader(built(SAMPLE)["pdf"])
+def test_contents_links_and_outline_point_at_the_chapter_openings(merged_sample):
+    reader = PdfReader(merged_sample)
     openings = [reader.get_destination_page_number(item) for item in reader.outline]
     assert len(openings) == 7  # four chapters, three back-matter sections
     contents = next(i for i, page in enumerate(reader.pages) if "CONTENTS" in page.extract_text().upper())

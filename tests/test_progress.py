@@ -16,14 +16,14 @@ def _assert_counts_up_to(reported: list[int], pages: int) -> None:
     assert len(set(reported)) > 2, f"pages reported only at the end: {reported}"
 
 
-def test_a_parallel_build_reports_pages_as_chapters_are_set(tmp_path):
+def test_a_parallel_build_reports_pages_as_chapters_are_set(tmp_path, parallel_path):
     reported: list[int] = []
     [pdf] = build(SAMPLE, tmp_path, BuildOptions(formats=("pdf",), jobs=2, cache=False), on_pages=reported.append)
     _assert_counts_up_to(reported, pdf.pages)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_pages_set_here_or_found_in_the_cache_are_reported(jobs, tmp_path, monkeypatch):
+def test_pages_set_here_or_found_in_the_cache_are_reported(jobs, tmp_path, monkeypatch, parallel_path):
     monkeypatch.setenv("PUBLISHER_CACHE", str(tmp_path / "cache"))
     manuscript, options = read(SAMPLE), BuildOptions(jobs=jobs)
     theme = themes.load(options.theme)

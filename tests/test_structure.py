@@ -149,7 +149,7 @@ def test_the_printed_contents_gives_the_page_where_each_part_and_chapter_starts(
     assert indent["The Lamp Schedule" if "The Lamp Schedule" in indent else "Accounts"] > indent["Part Two"]
 
 
-def test_parts_set_in_parallel_equal_a_whole_book_render(tmp_path, monkeypatch):
+def test_parts_set_in_parallel_equal_a_whole_book_render(tmp_path, monkeypatch, parallel_path):
     monkeypatch.setattr(pdf, "FURNITURE_PAGES", 3)
     for source in (PARTS_BOOK, ANTHOLOGY, VOLUMES):
         manuscript = read(source)

@@ -51,8 +51,9 @@ def build_book(source: Path, out_dir: Path = Path("dist"), options: BuildOptions
     """`build`, also giving the book it read; the files are called `name` (default: the book's slug)."""
     warn = warn if warn is not None else Warnings()
     stage("reading")
-    if options.lays_out_pages:
-        # WeasyPrint loads in the fork server while the book is read.
+    if options.lays_out_pages and _source_bytes(Path(source)) > SHORT_SOURCE_BYTES:
+        # WeasyPrint loads in the fork server while the book is read (a short work is set here, as
+        # one document, and needs no workers).
         workers.start(options.jobs, ("publisher.readers.markup", SETTER_MODULE))
     manuscript = readers.read(Path(source), warn, overrides(options), jobs=options.jobs)
     stem = name or slugify(manuscript.slug)
@@ -63,6 +64,18 @@ def build_book(source: Path, out_dir: Path = Path("dist"), options: BuildOptions
     # Only now touch the output folder: every file replaced, or none.
     write_all({paths[kind]: data for kind, data in files.items()})
     return manuscript, [Output(kind, paths[kind], len(data), pages.get(kind, 0)) for kind, data in files.items()]
+
+
+# A source smaller than this is a short work (under WHOLE_BOOK_WORDS, about six bytes a word, more
+# in markup): it will not need worker processes.
+SHORT_SOURCE_BYTES = 120_000
+
+
+def _source_bytes(source: Path) -> int:
+    try:
+        return sum(p.stat().st_size for p in source.rglob("*.md")) if source.is_dir() else source.stat().st_size
+    except OSError:
+        return 0
 
 
 def _names(options: BuildOptions) -> list[str]:
