@@ -68,7 +68,7 @@ def build_book(source: Path, out_dir: Path = Path("dist"), options: BuildOptions
 
 # A source smaller than this is a short work (under WHOLE_BOOK_WORDS, about six bytes a word, more
 # in markup): it will not need worker processes.
-SHORT_SOURCE_BYTES = 120_000
+SHORT_SOURCE_BYTES = 60_000
 
 
 def _source_bytes(source: Path) -> int:

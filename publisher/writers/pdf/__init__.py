@@ -40,8 +40,10 @@ from .jobs import BASE_URL, Job, SetDocument, set_in_worker
 # Pages of folios per furniture document: enough to share out, few enough to stay cheap.
 FURNITURE_PAGES = 400
 # Below this many words a book is set as one document: for a short work the pool, the folio
-# documents and the merge cost more than they save (a 3,000-word story: 1.3 s against 2.1 s).
-WHOLE_BOOK_WORDS = 30_000
+# documents and the merge cost more than they save. Measured on 2 cores, cold, EPUB and PDF: a
+# 3,000-word story 1.6 s against 2.1 s; at 13,000 words the one document takes 3.05 s against
+# 2.93 s (with less CPU in all), so the line is drawn below that.
+WHOLE_BOOK_WORDS = 10_000
 LINK_BASE = BASE_URL + "book"  # the contents page's links in a front-matter document, resolved by the merge
 
 
