@@ -9,17 +9,27 @@ new_book, proof, start_preview, stats.
 """
 __version__ = "0.1.0"
 
-from .commands import (CheckReport, Imported, Output, Preview, Proof, Stats, build, build_cover, check,  # noqa: E402
-                       import_book, new_book, proof, render, start_preview, stats)
-from .errors import ManuscriptError, OptionError, Problem, PublisherError  # noqa: E402
-from .manuscript import Chapter, FrontMatter, Manuscript, Metadata  # noqa: E402
-from .options import BuildOptions  # noqa: E402
-from .readers import BookDraft, ChapterDraft, Overrides, assemble, draft, read  # noqa: E402
-from .writers import write_epub, write_pdf  # noqa: E402
+# The names below are imported when first used (PEP 562): `publisher --help` and a script that
+# needs one function do not load WeasyPrint, Markdown and every reader at start.
+_EXPORTS = {
+    "publisher.commands": ("BatchSummary", "CheckReport", "Imported", "Output", "Preview", "Proof", "Stats", "batch",
+                           "build", "build_cover", "check", "import_book", "new_book", "proof", "render",
+                           "start_preview", "stats"),
+    "publisher.errors": ("ManuscriptError", "OptionError", "Problem", "PublisherError"),
+    "publisher.manuscript": ("Chapter", "FrontMatter", "Manuscript", "Metadata"),
+    "publisher.options": ("BuildOptions",),
+    "publisher.readers": ("BookDraft", "ChapterDraft", "Overrides", "assemble", "draft", "read"),
+    "publisher.writers": ("write_epub", "write_pdf"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
 
-__all__ = [
-    "BookDraft", "BuildOptions", "Chapter", "ChapterDraft", "CheckReport", "FrontMatter", "Imported", "Manuscript",
-    "ManuscriptError", "Metadata", "OptionError", "Output", "Overrides", "Preview", "Problem", "Proof",
-    "PublisherError", "Stats", "assemble", "build", "build_cover", "check", "draft", "import_book", "new_book",
-    "proof", "read", "render", "start_preview", "stats", "write_epub", "write_pdf",
-]
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'publisher' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value

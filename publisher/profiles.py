@@ -10,7 +10,6 @@ import io
 import re
 from dataclasses import dataclass
 
-from pypdf import PdfReader
 
 from .errors import OptionError
 from .options import Trim
@@ -86,6 +85,8 @@ def margins_for(trim: Trim, rules: Profile, pages: int = 0, bleed: bool = False)
 
 def check_pdf(data: bytes, rules: Profile, trim: Trim, bleed: bool = False) -> list[str]:
     """What the service would reject in this interior PDF, one sentence each."""
+    from pypdf import PdfReader  # only `check --profile` reads a PDF: not for every command's start
+
     reader = PdfReader(io.BytesIO(data))
     pages = len(reader.pages)
     found = []
@@ -144,7 +145,7 @@ def _uses_rgb(page) -> bool:
     return walk(page.get("/Resources"), contents.get_data() if contents is not None else None, set())
 
 
-def _fonts(reader: PdfReader) -> dict[str, bool]:
+def _fonts(reader) -> dict[str, bool]:
     fonts: dict[str, bool] = {}
     for page in reader.pages:
         resources = page.get("/Resources") or {}

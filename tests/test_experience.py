@@ -8,7 +8,7 @@ from PIL import Image
 
 from conftest import SAMPLE
 from publisher.cli import main
-from publisher.proof import page_range, spreads
+from publisher.proof_sheets import page_range, spreads
 
 
 def test_build_ends_with_one_line_per_file(tmp_path):

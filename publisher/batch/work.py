@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from ..commands.build import build_book
 from ..errors import ManuscriptError, PublisherError, Warnings
 from ..options import BuildOptions
 from ..output import write_atomic
@@ -147,6 +146,8 @@ def build_work(spec: WorkSpec, out: Path, build_date: str, cache_dir: Path | Non
     earlier = done(folder, key)
     if earlier is not None:
         return earlier
+    from ..commands.build import build_book  # the commands package imports this one (publisher batch)
+
     warn = Warnings()
     try:
         manuscript, outputs = build_book(source, folder, options, warn, name=spec.id)

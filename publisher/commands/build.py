@@ -15,7 +15,6 @@ from typing import Callable
 from .. import readers, themes, workers
 from ..errors import PublisherError, Warnings
 from ..fonts import describe, missing_glyphs
-from ..imposition import impose
 from ..manuscript import Manuscript
 from ..options import BuildOptions
 from ..output import check_destination, slugify, write_all
@@ -118,6 +117,8 @@ def _make(manuscript: Manuscript, options: BuildOptions, warn: Warnings | None, 
         pages["pdf"] = layout.pages
     if options.impose:
         stage("imposing signatures")
+        from ..imposition import impose  # pypdf: only an imposing build pays for its import
+
         name = f"{options.impose}.pdf"
         files[name] = impose(layout.pdf, options.impose, options.signature_sheets, options.paper, options.marks)
         pages[name] = _count_pages(files[name])

@@ -107,7 +107,7 @@ def print_page(state: PreviewState) -> bytes:
 
 
 def _print_pages(manuscript: Manuscript, options: BuildOptions) -> list[bytes]:
-    from ..proof import rasterise
+    from ..proof_sheets import rasterise
 
     pdf = render(manuscript, BuildOptions(formats=("pdf",), trim=options.trim, theme=options.theme))["pdf"]
     from pypdf import PdfReader

@@ -8,7 +8,7 @@ from .. import readers
 from ..errors import Warnings
 from ..options import BuildOptions
 from ..output import slugify, write_atomic
-from ..proof import proof_sheets
+from ..proof_sheets import proof_sheets
 from .build import overrides, render
 
 

@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 from PIL import Image, ImageDraw
-from pypdf import PdfReader
 
 from .errors import OptionError, PublisherError
 
@@ -66,6 +65,8 @@ def rasterise(pdf: bytes, first: int, last: int, dpi: int) -> dict[int, Image.Im
 
 def proof_sheets(pdf: bytes, pages: str | None = None, dpi: int = 60) -> dict[str, bytes]:
     """{file name: bytes}: sheet-01.png… and index.html."""
+    from pypdf import PdfReader  # not for every command's start
+
     count = len(PdfReader(io.BytesIO(pdf)).pages)
     first, last = page_range(pages, count)
     images = rasterise(pdf, first, last, dpi)
