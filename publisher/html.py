@@ -166,10 +166,15 @@ def chapter_section(chapter: Chapter, footnotes: Callable[[etree._Element], None
     number_blocks(element)
     footnotes(body)
     _prefix_ids(body, chapter.slug)
+    _mark_first_paragraph(body)
+    return Section(chapter.slug, "chapter", chapter.title, element, "body", in_toc=True, level=level)
+
+
+def _mark_first_paragraph(body: etree._Element) -> None:
+    """The opening paragraph is set flush, its first line in small capitals, as a chapter's is."""
     first = next((p for p in body if p.tag == f"{{{XHTML}}}p"), None)
     if first is not None:
         first.set("class", ((first.get("class") or "") + " first").strip())
-    return Section(chapter.slug, "chapter", chapter.title, element, "body", in_toc=True, level=level)
 
 
 # A front- or back-matter kind → its epub:type and DPUB-ARIA role (None: the vocabularies have none).
@@ -197,6 +202,7 @@ def matter_section(matter: Matter, where: str, running_head: str,
     number_blocks(element)
     footnotes(body)
     _prefix_ids(body, matter.slug)
+    _mark_first_paragraph(body)
     return Section(matter.slug, kind, matter.title, element, where, in_toc=True, level=level)
 
 
