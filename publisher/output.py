@@ -48,6 +48,17 @@ def _stage(path: Path, data: bytes) -> str:
     return temporary
 
 
+def discard_staged(folder: Path) -> int:
+    """Remove the staged files a killed writer left in `folder` (`.name.xxxx.part`, never seen by a
+    reader: they were never moved into place); the number removed. Only for a folder no other
+    writer is using now."""
+    removed = 0
+    for staged in folder.glob(".*.part") if folder.is_dir() else ():
+        staged.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
 def write_folder(folder: Path, files: dict[str, bytes], replace: bool = False) -> None:
     """Write a whole folder at once: staged beside it, then moved into place."""
     folder.parent.mkdir(parents=True, exist_ok=True)

@@ -221,3 +221,13 @@ def test_a_batch_longer_than_a_round_of_fresh_processes_finishes(tmp_path, monke
     thread.join(180)
     assert not thread.is_alive(), "the batch hung"
     assert result[0].built == 7 and not result[0].failed
+
+
+def test_a_work_cleans_what_a_writer_killed_mid_write_left_in_its_folder(tmp_path):
+    works = catalogue(tmp_path / "works", 1)
+    left = tmp_path / "out" / "one" / ".one.epub.x7k2m9.part"  # as output._stage names a staged file
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"half an EPUB")
+    report = build_work(WorkSpec(str(works / "story-0.txt"), "one", EPUB_ONLY), tmp_path / "out", "2026-11-25")
+    assert report.ok and not left.exists()
+    assert sorted(p.name for p in left.parent.iterdir()) == ["manifest.json", "one.epub"]

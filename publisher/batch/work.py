@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import ManuscriptError, PublisherError, Warnings
 from ..options import BuildOptions
-from ..output import write_atomic
+from ..output import discard_staged, write_atomic
 
 MANIFEST = "manifest.json"
 # Options that change how a book is made, never what it is: not part of a work's key.
@@ -146,6 +146,7 @@ def build_work(spec: WorkSpec, out: Path, build_date: str, cache_dir: Path | Non
     earlier = done(folder, key)
     if earlier is not None:
         return earlier
+    discard_staged(folder)  # what a worker killed while writing this work left behind
     from ..commands.build import build_book  # the commands package imports this one (publisher batch)
 
     warn = Warnings()
