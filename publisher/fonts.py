@@ -52,8 +52,9 @@ def _characters(manuscript: Manuscript) -> set[str]:
             if item.work:
                 texts += [*item.work.metadata.authors, *_front_texts(item.work.front_matter)]
                 texts += [text for _, text in (item.work.metadata.story.fields() if item.work.metadata.story else [])]
+        elif isinstance(item, Matter):  # a work's own foreword or afterword
+            texts.append(f"{item.title} {item.html}")
     texts += [f"{m.title} {m.html}" for m in manuscript.front_matter.sections + manuscript.back_matter]
-    texts += [f"{m.title} {m.html}" for _, m in manuscript.body() if isinstance(m, Matter)]
     joined = re.sub(r'<a [^>]*class="footnote-backref"[^>]*>.*?</a>', " ", " ".join(texts))  # never printed
     text = re.sub(r"<[^>]+>", " ", joined)
     return {c for c in set(text) if not c.isspace() and unicodedata.category(c)[0] != "C"}
