@@ -27,11 +27,12 @@ PATH = click.Path(path_type=Path)
 FIELDS = {f.name: f for f in dataclasses.fields(BuildOptions)}
 
 
-def _commands():
-    """The library's commands, imported when one runs: `publisher --help` needs none of them."""
-    from . import commands
+def _command(module: str, name: str):
+    """A library command, its module imported when it runs: `publisher --help` needs none of them,
+    and `publisher build` not the batch engines or the preview server."""
+    import importlib
 
-    return commands
+    return getattr(importlib.import_module(f"publisher.commands.{module}"), name)
 
 
 def reports_errors(command):
@@ -128,7 +129,7 @@ def build(book: Path, out_dir: Path, quiet: bool, verbose: bool, warn: Warnings,
                 click.echo(f"{time.perf_counter() - started:5.1f} s  {name}", err=True)
             progress.stage(name)
 
-        outputs = _commands().build(book, out_dir, options, warn, stage, progress.pages)
+        outputs = _command("build", "build")(book, out_dir, options, warn, stage, progress.pages)
     if quiet:
         return
     show(warn)
@@ -159,7 +160,7 @@ def new(folder: Path, title: str, author: str, warn: Warnings) -> None:
     Example:
       publisher new books/my-novel --title "My Novel" --author "A. Writer"
     """
-    _commands().new_book(folder, title, author)
+    _command("new", "new_book")(folder, title, author)
     click.echo(f"created {folder}: edit {folder / 'book.toml'} and {folder / 'chapters'}/, then "
                f"publisher build {folder}")
 
@@ -182,7 +183,7 @@ def check(book: Path, outputs: Path | None, profile: str | None, warn: Warnings,
       publisher check books/my-novel --profile kdp --trim 6x9
     """
     options = options_from(dict(values, profile=profile))
-    report = _commands().check(book, options, outputs, print_profile=bool(profile), warn=warn)
+    report = _command("check", "check")(book, options, outputs, print_profile=bool(profile), warn=warn)
     show(warn)
     click.echo(f"{book}: ok: {report.chapters} chapters, {report.words:,} words")
     if profile:
@@ -215,7 +216,7 @@ def cover(book: Path, out_dir: Path, stock: str, old_paper: str | None, warn: Wa
     if old_paper:
         warn("--paper is now --stock for the cover (--paper names the sheet an imposed PDF is printed on)")
         stock = old_paper
-    output = _commands().build_cover(book, out_dir, options_from(dict(values, formats=("pdf",))), stock, warn)
+    output = _command("cover", "build_cover")(book, out_dir, options_from(dict(values, formats=("pdf",))), stock, warn)
     show(warn)
     click.echo(f"{output.path}  {output.width_in:.3f} x {output.height_in:.3f} in with bleed  spine "
                f"{output.spine_in:.3f} in ({output.pages} pages on {stock})  {output.size / 1024:,.0f} KiB")
@@ -233,7 +234,7 @@ def stats(book: Path, exact: bool, warn: Warnings, **values) -> None:
     Example:
       publisher stats books/the-lamplighters-daughter --exact
     """
-    figures = _commands().stats(book, options_from(values), exact, warn)
+    figures = _command("stats", "stats")(book, options_from(values), exact, warn)
     show(warn)
     click.echo(f"{figures.title}")
     click.echo(f"  words          {figures.words:,}")
@@ -263,7 +264,7 @@ def proof(book: Path, out_dir: Path | None, pages: str | None, dpi: int, warn: W
     Example:
       publisher proof books/the-lamplighters-daughter --pages 1-12
     """
-    made = _commands().proof(book, out_dir, options_from(values), pages, dpi, warn)
+    made = _command("proof", "proof")(book, out_dir, options_from(values), pages, dpi, warn)
     show(warn)
     click.echo(f"{made.index}  {made.sheets} sheet{'s' if made.sheets != 1 else ''}")
 
@@ -281,7 +282,7 @@ def preview(book: Path, port: int, warn: Warnings, **values) -> None:
       publisher preview books/the-lamplighters-daughter --port 8000
     """
     try:
-        server = _commands().start_preview(book, options_from(values), port)
+        server = _command("preview", "start_preview")(book, options_from(values), port)
     except OSError as error:
         raise PublisherError(f"cannot serve on 127.0.0.1:{port}: {error.strerror}") from None
     click.echo(f"previewing {book} at {server.url}  (Ctrl-C to stop)")
@@ -312,7 +313,7 @@ def import_(story: Path, folder: Path | None, force: bool, warn: Warnings, title
     options = options_from({"title": title, "author": author, "language": language})  # checks the language tag
     from .readers.draft import Overrides
 
-    made = _commands().import_book(story, folder, Overrides(options.title, options.author, options.language), force, warn)
+    made = _command("import_", "import_book")(story, folder, Overrides(options.title, options.author, options.language), force, warn)
     show(warn)
     click.echo(f"imported {story} → {made.folder} ({made.chapters} chapters)")
 
@@ -351,7 +352,7 @@ def batch(catalogue: Path, out_dir: Path, workers: int, dask: str, celery: str, 
             if not result.skipped:
                 progress.done(not result.ok)
 
-        summary = _commands().batch(catalogue, out_dir, options_from(values), workers, dask, celery, reported,
+        summary = _command("batch", "batch")(catalogue, out_dir, options_from(values), workers, dask, celery, reported,
                                  progress.start)
     if not quiet:
         click.echo(f"{summary.built} built, {summary.skipped} already built, {len(summary.failed)} failed "

@@ -13,9 +13,7 @@ from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import DecodedStreamObject, NameObject
 
 from .errors import OptionError
-
-PAPERS = {"letter": (11 * 72, 8.5 * 72), "a4": (297 / 25.4 * 72, 210 / 25.4 * 72)}  # landscape, points
-IMPOSITIONS = ("signatures", "booklet")
+from .options import IMPOSITIONS, PAPERS
 
 
 @dataclass(frozen=True)

@@ -63,15 +63,16 @@ def _profiles() -> list[str]:
     return list(PROFILES)
 
 
-def _impositions() -> list[str]:
-    from .imposition import IMPOSITIONS
+# Imposition's choices live here, with the options, so the CLI lists them without loading pypdf.
+PAPERS = {"letter": (11 * 72, 8.5 * 72), "a4": (297 / 25.4 * 72, 210 / 25.4 * 72)}  # landscape, points
+IMPOSITIONS = ("signatures", "booklet")
 
+
+def _impositions() -> list[str]:
     return list(IMPOSITIONS)
 
 
 def _papers() -> list[str]:
-    from .imposition import PAPERS
-
     return list(PAPERS)
 
 
