@@ -12,9 +12,15 @@ __version__ = "0.1.0"
 # The names below are imported when first used (PEP 562): `publisher --help` and a script that
 # needs one function do not load WeasyPrint, Markdown and every reader at start.
 _EXPORTS = {
-    "publisher.commands": ("BatchSummary", "CheckReport", "Imported", "Output", "Preview", "Proof", "Stats", "batch",
-                           "build", "build_cover", "check", "import_book", "new_book", "proof", "render",
-                           "start_preview", "stats"),
+    "publisher.commands.batch": ("BatchSummary", "batch"),
+    "publisher.commands.build": ("Output", "build", "render"),
+    "publisher.commands.check": ("CheckReport", "check"),
+    "publisher.commands.cover": ("build_cover",),
+    "publisher.commands.import_": ("Imported", "import_book"),
+    "publisher.commands.new": ("new_book",),
+    "publisher.commands.preview": ("Preview", "start_preview"),
+    "publisher.commands.proof": ("Proof", "proof"),
+    "publisher.commands.stats": ("Stats", "book_stats", "stats"),
     "publisher.errors": ("ManuscriptError", "OptionError", "Problem", "PublisherError"),
     "publisher.manuscript": ("Chapter", "FrontMatter", "Manuscript", "Metadata"),
     "publisher.options": ("BuildOptions",),

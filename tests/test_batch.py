@@ -18,7 +18,7 @@ from conftest import SAMPLE
 from publisher import BuildOptions, ManuscriptError, Problem, build
 from publisher.batch import WorkSpec, build_work
 from publisher.cli import main
-from publisher.commands import batch
+from publisher.commands.batch import batch
 
 WORDS = ("lamp", "harbour", "ledger", "quay", "rope", "weather", "lantern", "gull", "tide", "salt", "wall", "gate")
 

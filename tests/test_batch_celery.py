@@ -26,7 +26,7 @@ from publisher.batch import BuildReport, WorkSpec, build_work  # noqa: E402
 from publisher.batch.engines import Batch, run_celery  # noqa: E402
 from publisher.celery import configure, enqueue  # noqa: E402
 from publisher.cli import main  # noqa: E402
-from publisher.commands import batch  # noqa: E402
+from publisher.commands.batch import batch  # noqa: E402
 from test_batch import _children, assert_every_work_whole, catalogue, outputs_of, story  # noqa: E402
 
 DATE = "2026-11-25"

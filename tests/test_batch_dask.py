@@ -14,7 +14,7 @@ import pytest
 
 from publisher import BuildOptions
 from publisher.batch.engines import local_cluster
-from publisher.commands import batch
+from publisher.commands.batch import batch
 from test_batch import EPUB_ONLY, _children, catalogue, outputs_of
 
 distributed = pytest.importorskip("distributed", reason="Dask is not installed: pip install -e '.[test,dask]'")

@@ -313,7 +313,7 @@ def test_folder_files_nests_a_part_inside_its_part_after_its_chapters(tmp_path):
 
 
 def test_import_counts_the_chapters_inside_parts(tmp_path):
-    from publisher.commands import import_book
+    from publisher.commands.import_ import import_book
 
     source = tmp_path / "salt.txt"
     source.write_text("Title: Salt\n\nPART ONE\n\n" + chapters("Chapter 1", "Chapter 2") + "PART TWO\n\n" +
