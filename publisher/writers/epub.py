@@ -141,8 +141,9 @@ def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = 
     book.toc = _ncx_entries([s for s in after if s.in_toc])
     book.spine = spine
     buffer = io.BytesIO()
+    # ebooklib's zip is only read back by _repack, which compresses once: no need to deflate it here.
     epub.write_epub(buffer, book, {"mtime": moment, "epub3_landmark": False, "epub3_pages": False,
-                                   "raise_exceptions": True})
+                                   "raise_exceptions": True, "compresslevel": 0})
     return _repack(buffer.getvalue(), language, moment)
 
 
