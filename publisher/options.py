@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 from .errors import OptionError
 from .metadata import LANGUAGE_TAG
@@ -134,6 +135,15 @@ class BuildOptions:
         else:
             moment = datetime.now(timezone.utc).replace(microsecond=0)
         return max(moment, datetime(1980, 1, 1, tzinfo=timezone.utc))
+
+    def cache_root(self) -> Path | None:
+        """The cache's folder: --cache-dir, else $PUBLISHER_CACHE or the user's cache folder; None
+        with --no-cache."""
+        from .cache import default_root
+
+        if not self.cache:
+            return None
+        return Path(self.cache_dir) if self.cache_dir else default_root()
 
     @property
     def lays_out_pages(self) -> bool:

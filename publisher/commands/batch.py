@@ -18,6 +18,7 @@ from typing import Callable
 from ..batch.catalogue import read_catalogue, size_of
 from ..batch.engines import Batch, run_dask, run_local
 from ..batch.work import BuildReport, WorkSpec, done, work_key
+from ..cache import prune
 from ..errors import OptionError, PublisherError
 from ..options import BuildOptions
 from ..output import write_atomic
@@ -55,9 +56,7 @@ def batch(catalogue: Path, out: Path, options: BuildOptions = BuildOptions(), wo
     started = time.perf_counter()
     out = Path(out)
     works = read_catalogue(catalogue, options)
-    from ..writers.pdf.cache import Cache, default_root  # pikepdf and fontTools: not for `publisher --help`
-
-    cache_dir = (Path(options.cache_dir) if options.cache_dir else default_root()) if options.cache else None
+    cache_dir = options.cache_root()
     settings = Batch(out, _build_date(out, options), cache_dir)
     reports: list[BuildReport] = []
 
@@ -84,7 +83,7 @@ def batch(catalogue: Path, out: Path, options: BuildOptions = BuildOptions(), wo
         run_celery(todo, settings, celery, take)
     else:
         run_local(todo, settings, count(workers), take)
-    Cache(cache_dir).prune(force=True)  # once for the whole batch
+    prune(cache_dir, force=True)  # once for the whole batch
     return BatchSummary(tuple(reports), time.perf_counter() - started)
 
 

@@ -34,7 +34,8 @@ from ...themes import Theme
 from .. import SETTER_MODULE
 from ..page_map import PageMap, PageStart, print_edition
 from . import documents, merge
-from .cache import Cache, default_root, key
+from ...cache import key
+from .cache import Cache
 from .jobs import BASE_URL, Job, SetDocument, set_in_worker
 
 # Pages of folios per furniture document: enough to share out, few enough to stay cheap.
@@ -75,7 +76,7 @@ def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions,
     if profile(options.profile).pdf_variant or manuscript.words < WHOLE_BOOK_WORDS:
         layout = lay_out_whole(manuscript, theme, options, on_pages)
     else:
-        cache = Cache((Path(options.cache_dir) if options.cache_dir else default_root()) if options.cache else None)
+        cache = Cache(options.cache_root())
         with Pool(options.jobs) as pool, tempfile.TemporaryDirectory(prefix="publisher-fonts-") as scratch:
             fonts_dir = cache.fonts_dir() or Path(scratch)
             layout = _lay_out_documents(manuscript, theme, options, pool, cache, fonts_dir, on_pages)

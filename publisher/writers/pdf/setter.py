@@ -14,7 +14,7 @@ from lxml import etree
 
 from ... import html
 from . import weasy
-from .cache import keep
+from ...cache import keep
 from .documents import template
 from .jobs import FontSource, Job, SetDocument
 
