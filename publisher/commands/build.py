@@ -54,7 +54,7 @@ def build_book(source: Path, out_dir: Path = Path("dist"), options: BuildOptions
         # WeasyPrint loads in the fork server while the book is read (a short work is set here, as
         # one document, and needs no workers).
         workers.start(options.jobs, ("publisher.readers.markup", SETTER_MODULE))
-    manuscript = readers.read(Path(source), warn, overrides(options), jobs=options.jobs)
+    manuscript = readers.read(Path(source), warn, overrides(options), jobs=options.jobs, cache=options.cache_root())
     stem = name or slugify(manuscript.slug)
     paths = {kind: Path(out_dir) / f"{stem}.{kind}" for kind in _names(options)}
     for path in paths.values():

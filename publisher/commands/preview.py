@@ -62,7 +62,8 @@ class PreviewState:
         return value
 
     def manuscript(self) -> Manuscript:
-        return self.cached("manuscript", lambda: readers.read(self.source, overrides=overrides(self.options)))
+        return self.cached("manuscript", lambda: readers.read(self.source, overrides=overrides(self.options),
+                                                                  cache=self.options.cache_root()))
 
 
 def _page(title: str, body: str, css: str, here: str) -> bytes:

@@ -56,11 +56,13 @@ def draft(path: Path, overrides: Overrides = Overrides(), warn: Warnings | None 
     return READERS[kind](path, overrides, warn if warn is not None else Warnings())
 
 
-def read(path: Path, warn: Warnings | None = None, overrides: Overrides = Overrides(), jobs: int = 1) -> Manuscript:
+def read(path: Path, warn: Warnings | None = None, overrides: Overrides = Overrides(), jobs: int = 1,
+         cache: Path | None = None) -> Manuscript:
     """Read and check a source; raise ManuscriptError with every problem found. A long book's
-    chapters are converted in `jobs` worker processes (0: one per core)."""
+    chapters are converted in `jobs` worker processes (0: one per core); with `cache` (a folder),
+    a chapter converted by an earlier build is not converted again."""
     warn = warn if warn is not None else Warnings()
-    return assemble(draft(path, overrides, warn), warn, jobs)
+    return assemble(draft(path, overrides, warn), warn, jobs, cache)
 
 
 __all__ = ["BookDraft", "ChapterDraft", "Overrides", "Place", "Prose", "READERS", "Reader", "Trace", "assemble",

@@ -7,11 +7,14 @@ source gives none.
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from pathlib import Path
 
 from .. import workers
+from ..cache import Shelf, key
 from ..errors import ManuscriptError, Problem, Warnings
 from ..manuscript import Chapter, FrontMatter, Manuscript, Matter, Metadata, Note, Part, Resource, Work
 from ..metadata import derive_identifier
@@ -34,17 +37,33 @@ def _line_of(text: str, needle: str, first_line: int | None) -> int | None:
     return first_line
 
 
-def _convert_all(bodies: list[Prose], language: str, jobs: int) -> list[markup.Fragment | None]:
-    """Each chapter body converted, in worker processes when the book is long; None where the
-    caller converts it itself."""
-    if workers.count(jobs) < 2 or len(bodies) < PARALLEL_CHAPTERS or sum(len(b.text) for b in bodies) < PARALLEL_CHARACTERS:
-        return [None] * len(bodies)
-    try:
-        with workers.executor(jobs, ("publisher.readers.markup",)) as pool:
-            return list(pool.map(markup.convert, [b.text for b in bodies], [language] * len(bodies),
-                                 [b.format for b in bodies], chunksize=8))
-    except BrokenProcessPool:
-        return [None] * len(bodies)  # the chapters are converted here instead
+def _convert_all(bodies: list[Prose], language: str, jobs: int, shelf: Shelf) -> list[markup.Fragment]:
+    """Each chapter body converted: as an earlier build converted it (from the cache's shelf), else
+    now, in worker processes when many are left, and put on the shelf for the next build."""
+    names = [key(markup.fingerprint(), language, body.format, body.text) for body in bodies]
+    found: list[markup.Fragment | None] = [None] * len(bodies)
+    for i, name in enumerate(names):
+        data = shelf.get(name)
+        if data is not None:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                found[i] = markup.Fragment.from_bytes(data)
+    todo = [i for i, fragment in enumerate(found) if fragment is None]
+    for i, fragment in zip(todo, _convert([bodies[i] for i in todo], language, jobs)):
+        found[i] = fragment
+        shelf.put(names[i], fragment.to_bytes())
+    return found
+
+
+def _convert(bodies: list[Prose], language: str, jobs: int) -> list[markup.Fragment]:
+    if workers.count(jobs) > 1 and len(bodies) >= PARALLEL_CHAPTERS \
+            and sum(len(b.text) for b in bodies) >= PARALLEL_CHARACTERS:
+        try:
+            with workers.executor(jobs, ("publisher.readers.markup",)) as pool:
+                return list(pool.map(markup.convert, [b.text for b in bodies], [language] * len(bodies),
+                                     [b.format for b in bodies], chunksize=8))
+        except BrokenProcessPool:
+            pass  # the chapters are converted here instead
+    return [markup.convert(body.text, language, body.format) for body in bodies]
 
 
 MATTER_TITLES = {"foreword": "Foreword", "preface": "Preface", "introduction": "Introduction",
@@ -134,8 +153,9 @@ class _Assembler:
             compact=compact)
 
 
-def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> Manuscript:
-    """Check and convert everything; raise ManuscriptError listing every problem."""
+def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1, cache: Path | None = None) -> Manuscript:
+    """Check and convert everything; raise ManuscriptError listing every problem. Chapters converted
+    by an earlier build are taken from `cache` (publisher's cache folder; None: convert them all)."""
     warn = warn if warn is not None else Warnings()
     problems: list[Problem] = list(draft.problems)
     language = draft.metadata.language
@@ -146,7 +166,7 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1) -> M
         problems.extend(work.problems)
     # Every chapter of every work, converted at once (in worker processes when the book is long).
     everything = list(draft.all_chapters()) + [c for work in works for c in work.all_chapters()]
-    converted = iter(_convert_all([c.body for c in everything], language, jobs))
+    converted = iter(_convert_all([c.body for c in everything], language, jobs, Shelf(cache, "html")))
     ready = {id(chapter): next(converted) for chapter in everything}
 
     def part_of(part: PartDraft, source: BookDraft, counter: list[int], prefix: str, work_number: int = 0) -> Part:

@@ -6,9 +6,14 @@ what an ebook may hold.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import html as html_module
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
+from pathlib import Path
 
 import markdown
 import nh3
@@ -43,6 +48,15 @@ class Fragment:
     removed: tuple[str, ...] = ()  # active or unknown markup that sanitising took out
     unlinked: tuple[str, ...] = ()  # links to nowhere in the book (relative, site-relative), kept as text
 
+    def to_bytes(self) -> bytes:
+        return json.dumps(asdict(self), ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Fragment":
+        fields = json.loads(data)
+        return cls(fields["html"], tuple((src, alt) for src, alt in fields["images"]), fields["words"],
+                   tuple(fields["removed"]), tuple(fields["unlinked"]))
+
 
 _ACTIVE_TAGS = re.compile(r"<\s*(script|iframe|object|embed|form|input|button|select|textarea|style|link|meta|"
                           r"frame|frameset|applet|base|svg|math|video|audio|canvas)\b", re.IGNORECASE)
@@ -67,6 +81,14 @@ def markdown_to_html(text: str) -> str:
 
 def count_words(text: str) -> int:
     return len(re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text))
+
+
+@functools.cache
+def fingerprint() -> str:
+    """What shapes a converted fragment besides its text: this code and the libraries it calls."""
+    code = b"".join((Path(__file__).parent.parent / name).read_bytes() for name in ("readers/markup.py", "typography.py"))
+    libraries = " ".join(version(name) for name in ("markdown", "nh3", "smartypants", "lxml"))
+    return f"{libraries} {hashlib.sha256(code).hexdigest()}"
 
 
 def convert(text: str, language: str = "en", format: str = "markdown") -> Fragment:

@@ -1,0 +1,101 @@
+"""Chapters converted to HTML are kept in the cache: a rebuild converts only what changed, and gives
+the very bytes of a build without the cache."""
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE
+from publisher import BuildOptions, build
+from publisher.errors import Warnings
+from publisher.readers import markup
+
+
+@pytest.fixture
+def conversions(monkeypatch) -> list[str]:
+    """The texts converted to HTML in this process (the real conversion, counted)."""
+    seen: list[str] = []
+    real = markup.convert
+
+    def counted(text: str, *args, **kwargs):
+        seen.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(markup, "convert", counted)
+    return seen
+
+
+def _epub(book: Path, out: Path, cache: Path | None) -> bytes:
+    options = BuildOptions(formats=("epub",), build_date="2026-11-29", jobs=1,
+                           cache=cache is not None, cache_dir=str(cache or ""))
+    [output] = build(book, out, options)
+    return output.path.read_bytes()
+
+
+def _entries(cache: Path) -> set[Path]:
+    return set((cache / "html").glob("*/*"))
+
+
+def _chapter_texts(epub: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "book.epub"
+    path.write_bytes(epub)
+    with zipfile.ZipFile(path) as archive:
+        return "".join(archive.read(n).decode() for n in archive.namelist() if "chapter-" in n)
+
+
+def test_a_rebuild_converts_nothing_and_gives_the_same_epub(tmp_path, conversions):
+    cache = tmp_path / "cache"
+    first = _epub(SAMPLE, tmp_path / "a", cache)
+    chapters = len(list((SAMPLE / "chapters").glob("*.md")))
+    assert len(_entries(cache)) == chapters
+    converted_cold = len(conversions)
+
+    conversions.clear()
+    again = _epub(SAMPLE, tmp_path / "b", cache)
+    assert again == first
+    assert len(conversions) == converted_cold - chapters  # the front and back matter only: they are short
+    assert _epub(SAMPLE, tmp_path / "c", None) == first
+
+
+def test_after_a_one_word_edit_only_that_chapter_is_converted_and_nothing_stale_is_served(tmp_path, conversions):
+    cache = tmp_path / "cache"
+    book = tmp_path / "book"
+    shutil.copytree(SAMPLE, book)
+    _epub(book, tmp_path / "a", cache)
+    entries = _entries(cache)
+
+    chapter = sorted((book / "chapters").glob("*.md"))[1]
+    text = chapter.read_text()
+    word = next(w for line in text.splitlines()[3:] for w in line.split() if w.isalpha() and w.islower() and len(w) > 4)
+    chapter.write_text(text.replace(word, "Zanzibar", 1))
+    conversions.clear()
+    edited = _epub(book, tmp_path / "b", cache)
+    assert len(_entries(cache) - entries) == 1
+    assert sum("Zanzibar" in text for text in conversions) == 1
+    assert "Zanzibar" in _chapter_texts(edited, tmp_path)
+    assert edited == _epub(book, tmp_path / "c", None)
+
+
+def test_a_damaged_entry_is_converted_again(tmp_path):
+    cache = tmp_path / "cache"
+    good = _epub(SAMPLE, tmp_path / "a", cache)
+    stored = {entry: entry.read_bytes() for entry in _entries(cache)}
+    for entry, data in stored.items():
+        entry.write_bytes(data.replace(b"<p>", b"<p>Damaged ", 1))
+    assert _epub(SAMPLE, tmp_path / "b", cache) == good
+    assert {entry: entry.read_bytes() for entry in _entries(cache)} == stored  # each converted and stored again
+
+
+def test_warnings_found_while_converting_are_given_again_from_the_cache(tmp_path):
+    book = tmp_path / "story.md"
+    book.write_text("# A Story\n\n## One\n\nIt began.<script>alert(1)</script>\n\n## Two\n\nIt ended.\n")
+    cache = tmp_path / "cache"
+    for out in ("a", "b"):
+        warn = Warnings()
+        build(book, tmp_path / out, BuildOptions(formats=("epub",), cache_dir=str(cache)), warn)
+        assert any("story.md:5: removed what an ebook may not contain: <script>" in m for m in warn.messages), \
+            (out, warn.messages)
+    assert _entries(cache)
