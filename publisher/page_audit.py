@@ -5,8 +5,9 @@ chapters from the PDF outline (pypdf). Everything is measured in PDF points from
 page. What a newcomer must know is what is inferred rather than read:
 
 - The body type size is the commonest line height, the line pitch the commonest distance between
-  two such lines. A running head is a page's first line, in the top tenth of the page, set apart
-  from the text below it; a folio a page's last line, in the bottom eighth, set apart, one number.
+  two such lines. A running head is the line (or two, when a long one wraps) at the top of a page,
+  in its top tenth, set apart from the text below; a folio is a page's last line, in its bottom
+  eighth, set apart, and one number.
   Lines under 0.825 of the body size that are not these are notes (footnotes, at 0.8 em); lines
   over 1.15 of it are display type (chapter heads, ornaments). The rest is the text.
 - A word broken by hyphenation ends its line in the hyphenate character WeasyPrint sets (U+2010)
@@ -18,6 +19,8 @@ page. What a newcomer must know is what is inferred rather than read:
 - A paragraph's last line is a text line short of the measure (justified lines fill it) that
   follows a full line of the same paragraph, one pitch above; verse and lists, set off the left
   edge, are passed over.
+- A spread's last baselines are those of each page's last line of text, a footnote's included;
+  they differ when they are half a pitch or more apart (an ornament's spacing is less).
 """
 from __future__ import annotations
 
@@ -310,8 +313,11 @@ def _visual_lines(page) -> list[Line]:
 
 def _page(number: int, height: float, lines: list[Line], pitch: float) -> Page:
     head = folio = ""
-    if len(lines) > 1 and lines[0].top < 0.1 * height and lines[1].top - lines[0].bottom > 0.5 * pitch:
-        head, lines = lines[0].text, lines[1:]
+    top = next((index for index, line in enumerate(lines) if line.top >= 0.1 * height), len(lines))
+    for end in range(min(top, len(lines) - 1), 0, -1):  # a long head may wrap onto a second line
+        if lines[end].top - lines[end - 1].bottom > 0.5 * pitch:
+            head, lines = " ".join(line.text for line in lines[:end]), lines[end:]
+            break
     if (lines and lines[-1].top > 0.875 * height and _FOLIO.fullmatch(lines[-1].text)
             and (len(lines) == 1 or lines[-1].top - lines[-2].bottom > 0.5 * pitch)):
         folio, lines = lines[-1].text, lines[:-1]
