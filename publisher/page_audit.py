@@ -315,7 +315,8 @@ def _page(number: int, height: float, lines: list[Line], pitch: float) -> Page:
     head = folio = ""
     top = next((index for index, line in enumerate(lines) if line.top >= 0.1 * height), len(lines))
     for end in range(min(top, len(lines) - 1), 0, -1):  # a long head may wrap onto a second line
-        if lines[end].top - lines[end - 1].bottom > 0.5 * pitch:
+        # the text goes on just below a head: a chapter's last line alone at the top is no head
+        if lines[end].top - lines[end - 1].bottom > 0.5 * pitch and lines[end].top < 0.2 * height:
             head, lines = " ".join(line.text for line in lines[:end]), lines[end:]
             break
     if (lines and lines[-1].top > 0.875 * height and _FOLIO.fullmatch(lines[-1].text)
