@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's publisher, as the builds (run from ROOT) use
 
 from publisher.page_audit import audit_pages  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpus"
 BOOKS = {"pride-and-prejudice": CORPUS / "pride-and-prejudice", "moby-dick": CORPUS / "moby-dick",
          "sample": ROOT / "books" / "the-lamplighters-daughter"}
