@@ -122,7 +122,7 @@ def run_engine(engine: str, catalogue: Path, work: Path) -> tuple[float, int, li
         broker, helpers = start_celery(work)
         command += ["--celery", broker]
     try:
-        wall, largest, _ = measure(command, allow_failure=True)
+        wall, largest, _, _ = measure(command, allow_failure=True)
     finally:
         for process in helpers:
             process.terminate()
