@@ -157,6 +157,21 @@ def single_document(book: Path, work: Path) -> tuple[Path, list[Path]]:
     return html, css
 
 
+def single_render(book: Path, work: Path, out: Path) -> list[str]:
+    """The command for the WeasyPrint anchor: `book` as one document with our print CSS, into `out`."""
+    html, css = single_document(book, work)
+    command = [sys.executable, "-m", "weasyprint", str(html), str(out)]
+    for sheet in css:
+        command += ["-s", str(sheet)]
+    return command
+
+
+def pandoc_command(sources: list[Path], out: Path, title: str, *options: str) -> list[str]:
+    """The command for the pandoc anchors: the same files into `out`, an EPUB or HTML by its suffix."""
+    return ["pandoc", *options, *map(str, sources), "-o", str(out), "--metadata", f"title={title}",
+            "--metadata", "lang=en"]
+
+
 def edit_one_word(book: Path, run: int) -> None:
     """Change one word in the middle chapter: a different word each run, so each rebuild has work to do."""
     chapters = chapter_files(book)
@@ -200,15 +215,10 @@ def main() -> None:
                 edit_one_word(book, run)
                 edits.append(measure(build + ["-f", "pdf"]))
             row("publisher pdf, one word changed", combine(edits), work / f"{name}.pdf")
-            chapters = chapter_files(source)
-            wall, largest, tree, _ = runs(["pandoc", *map(str, chapters), "-o", str(work / "pandoc.epub"),
-                                        "--metadata", f"title={name}", "--metadata", "lang=en"], count)
+            wall, largest, tree, _ = runs(pandoc_command(chapter_files(source), work / "pandoc.epub", name), count)
             rows.append((name, words, "pandoc epub", wall, largest, tree, 0, (work / "pandoc.epub").stat().st_size))
-            html, css = single_document(source, work)
-            command = [python, "-m", "weasyprint", str(html), str(work / "single.pdf")]
-            for sheet in css:
-                command += ["-s", str(sheet)]
-            row("weasyprint single", runs(command, count), work / "single.pdf")
+            single = work / "single.pdf"
+            row("weasyprint single", runs(single_render(source, work, single), count), single)
         print(f"measured {name}", file=sys.stderr, flush=True)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print("| book | words | build | wall s | s / 1k words | peak RSS MiB (largest / tree) | pages | size KiB |")
