@@ -86,6 +86,16 @@ def test_line_boxes_and_generated_text():
     assert len({line for _, _, _, line, _ in texts}) > 2, "formatting_structure.boxes.LineBox no longer holds a line"
 
 
+def test_line_bottoms_step_down_the_page_one_line_at_a_time():
+    words = " ".join(["lamplight"] * 30)
+    document = _lay_out(f'<p data-block="s:0" style="line-height: 20px">{words}</p>', "")
+    ids = list(dict.fromkeys(line for kind, _, _, line, _ in weasy.page_bodies(document)[0] if kind == "text"))
+    bottoms = weasy.line_bottoms(document)[0]
+    assert len(ids) > 2 and set(ids) <= set(bottoms), "line_bottoms no longer names the lines page_bodies gives"
+    steps = {round(bottoms[b] - bottoms[a], 3) for a, b in zip(ids, ids[1:])}
+    assert steps == {20.0}, f"LineBox.position_y/height no longer give a line's place: steps {steps}"
+
+
 def test_document_fonts_give_the_original_font_file():
     document = _bare("<p>Hello</p>")
     weasy.write_pdf(document)  # fills Document.fonts

@@ -171,6 +171,27 @@ def _body(page_box, boxes) -> Iterator[BodyItem]:
     yield from walk(page_box, None, None, None)
 
 
+def line_bottoms(document: "Document") -> list[dict[int, float]]:
+    """Each page's lines of body text (by the line ids page_bodies gives) → the line's bottom, in
+    CSS pixels from the top of the page."""
+    try:
+        from weasyprint.formatting_structure import boxes
+
+        def walk(box, found):
+            if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+                return found
+            if isinstance(box, boxes.LineBox):
+                found[id(box)] = box.position_y + box.height
+                return found
+            for child in getattr(box, "children", ()):
+                walk(child, found)
+            return found
+
+        return [walk(page._page_box, {}) for page in document.pages]
+    except (ImportError, AttributeError) as error:
+        raise WeasyPrintChanged("LineBox.position_y or height", error) from error
+
+
 # Font objects (internal: Document.fonts, Font attributes, get_hb_object_data).
 
 def font_files(document: "Document") -> Iterator[tuple[str, bytes, int]]:
