@@ -107,7 +107,7 @@ def main() -> None:
 @click.argument("book", type=PATH)
 @click.option("-o", "--out", "out_dir", type=PATH, default=Path("dist"), show_default=True,
               help="Folder for the built files.")
-@build_options("formats", "theme", "trim", "font_size", "profile", "bleed", "page_list", "impose",
+@build_options("formats", "theme", "trim", "font_size", "profile", "polish", "bleed", "page_list", "impose",
                "signature_sheets", "paper", "marks", "title", "author", "language", "jobs", "cache", "cache_dir",
                "build_date")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -328,7 +328,7 @@ def import_(story: Path, folder: Path | None, force: bool, warn: Warnings, title
               help="Build on a Dask cluster (tcp://scheduler:8786), or 'local' for one on this machine.")
 @click.option("--celery", default="", metavar="BROKER", help="Build on Celery workers (redis://host:6379/0).")
 @click.option("--report", type=click.File("w"), default="-", help="File for one JSON line per work (default: stdout).")
-@build_options("formats", "theme", "trim", "font_size", "profile", "bleed", "page_list", "impose",
+@build_options("formats", "theme", "trim", "font_size", "profile", "polish", "bleed", "page_list", "impose",
                "signature_sheets", "paper", "marks", "cache", "cache_dir", "build_date")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; the report still comes.")
 @reports_errors

@@ -87,6 +87,22 @@ def built(tmp_path_factory):
     return make
 
 
+@pytest.fixture(scope="session")
+def build_book_pdf(tmp_path_factory):
+    """build_book_pdf(name, {chapter title: [paragraph, …]}, **options) → the PDF of a book folder
+    made of these chapters, built with these BuildOptions."""
+    def make(name: str, chapters: dict[str, list[str]], **options) -> Path:
+        folder = tmp_path_factory.mktemp(name) / name
+        (folder / "chapters").mkdir(parents=True)
+        (folder / "book.toml").write_text(f'title = "{name.title()}"\nauthor = "A. Setter"\n')
+        for index, (title, paragraphs) in enumerate(chapters.items(), 1):
+            (folder / "chapters" / f"{index:02}.md").write_text(f"# {title}\n\n" + "\n\n".join(paragraphs) + "\n")
+        outputs = build(folder, folder.parent / "out", BuildOptions(**{"formats": ("pdf",), **options}))
+        return next(output.path for output in outputs if output.format == "pdf")
+
+    return make
+
+
 def pdftotext(path: Path, first: int | None = None, last: int | None = None, layout: bool = False) -> str:
     args = ["pdftotext", "-enc", "UTF-8"]
     if first:

@@ -107,6 +107,8 @@ def _make(manuscript: Manuscript, options: BuildOptions, warn: Warnings | None, 
             _warn_glyphs(manuscript, theme.book_face, warn)
         stage("laying out pages")
         layout = lay_out(manuscript, theme, options, on_pages)
+        if warn is not None and options.polish:
+            warn.note(f"polish: {layout.polish_seconds:.1f} CPU-s mending the pages (--no-polish to skip it)")
     elif warn is not None:
         warn.note("no print page list in the EPUB: build the PDF too, or pass --page-list")
     files, pages = {}, {}

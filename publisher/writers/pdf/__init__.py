@@ -37,6 +37,7 @@ from . import documents, merge
 from ...cache import key
 from .cache import Cache
 from .jobs import BASE_URL, Job, SetDocument, set_in_worker
+from .polish import POLISH_CSS
 
 # Pages of folios per furniture document: enough to share out, few enough to stay cheap.
 FURNITURE_PAGES = 400
@@ -57,6 +58,7 @@ class PrintLayout:
     first_body_page: int
     page_starts: tuple[PageStart, ...]
     edition: str  # the print edition's identifier
+    polish_seconds: float = 0.0  # CPU time the polish pass took, in every process
 
     @property
     def pages(self) -> int:
@@ -108,7 +110,7 @@ def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions,
 
     def once(page_css: str):
         job = Job(document.xhtml, (theme.print_css, page_css), document.images,
-                  manuscript.metadata.identifier.encode("utf-8"), rules.pdf_variant)
+                  manuscript.metadata.identifier.encode("utf-8"), rules.pdf_variant, options.polish)
         done = set_in_worker(job, None)
         on_pages(done.pages)
         return done.pages, done
@@ -121,7 +123,7 @@ def lay_out_whole(manuscript: Manuscript, theme: Theme, options: BuildOptions,
         finish(book, first, rules, options.bleed)
         out = io.BytesIO()
         book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
-    return _layout(out.getvalue(), list(done.firsts), first, rules, print_edition(manuscript, options))
+    return _layout(out.getvalue(), list(done.firsts), first, rules, print_edition(manuscript, options), [done])
 
 
 def _output_intent(rules: Profile) -> Resource:
@@ -133,12 +135,14 @@ def _output_intent(rules: Profile) -> Resource:
     return Resource(".publisher/output-intent.icc", "application/vnd.iccprofile", data)
 
 
-def _layout(pdf: bytes, firsts: list, first_body_page: int, rules: Profile, edition: str) -> PrintLayout:
+def _layout(pdf: bytes, firsts: list, first_body_page: int, rules: Profile, edition: str,
+            set_documents: list[SetDocument]) -> PrintLayout:
     if rules.even_pages and len(firsts) % 2:
         firsts = firsts + [None]  # the blank page finish() added
     labels = tuple(_roman(i + 1) if i < first_body_page else str(i - first_body_page + 1)
                    for i in range(len(firsts)))
-    return PrintLayout(pdf, labels, first_body_page, tuple(_page_starts(firsts, labels)), edition)
+    return PrintLayout(pdf, labels, first_body_page, tuple(_page_starts(firsts, labels)), edition,
+                       sum(document.polish_seconds for document in set_documents))
 
 
 class Pool:
@@ -161,7 +165,8 @@ class Pool:
         """Each job set in pages, from the cache or now, biggest first to share the work out;
         `on_set` hears of each document as it is found or set."""
         keys = [key(*_setter_fingerprint(), job.document, *job.css, *(r.name for r in job.resources),
-                    *(r.data for r in job.resources), job.identifier or b"", job.variant or "") for job in jobs]
+                    *(r.data for r in job.resources), job.identifier or b"", job.variant or "",
+                    POLISH_CSS if job.polish else "") for job in jobs]
         results: list[SetDocument | None] = [cache.get(k) for k in keys]
         for found in filter(None, results):
             on_set(found)
@@ -198,7 +203,8 @@ def _setter_fingerprint() -> tuple[str, ...]:
             return "not installed"
 
     here = Path(__file__).parent
-    code = b"".join((here / name).read_bytes() for name in ("setter.py", "weasy.py", "jobs.py", "documents.py"))
+    code = b"".join((here / name).read_bytes()
+                    for name in ("setter.py", "weasy.py", "jobs.py", "documents.py", "polish.py"))
     try:
         fonts = subprocess.run(["fc-list", "--format", "%{file} %{family}\n"], capture_output=True,
                                timeout=30).stdout
@@ -222,7 +228,7 @@ def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptio
             on_pages(set_so_far)
 
         css = (theme.print_css, page_css)
-        chapter_jobs = [Job(doc, css + (book_documents.chapter_css,), images)
+        chapter_jobs = [Job(doc, css + (book_documents.chapter_css,), images, polish=options.polish)
                         for doc, images in zip(book_documents.chapters, book_documents.chapter_images)]
         chapters = pool.set(chapter_jobs, cache, fonts_dir, count)
         book = merge.plan([c.pages for c in chapters])
@@ -245,7 +251,7 @@ def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptio
     rules = profile(options.profile)
     pdf = merge.merge(front, chapters, furniture, book, book_documents.body, LINK_BASE,
                       fonts_dir, identifier, lambda merged: finish(merged, first_body_page, rules, options.bleed))
-    return _layout(pdf, firsts, first_body_page, rules, print_edition(manuscript, options))
+    return _layout(pdf, firsts, first_body_page, rules, print_edition(manuscript, options), chapters)
 
 
 def _furniture_chunks(book: merge.Plan) -> list[list[int]]:

@@ -30,6 +30,7 @@ class SetDocument:
     pdf: bytes
     firsts: tuple[First, ...]  # one per page
     fonts: tuple[FontSource, ...]
+    polish_seconds: float = 0.0  # CPU time the polish pass took (0 for a document from the cache)
 
     @property
     def pages(self) -> int:
@@ -45,6 +46,7 @@ class Job:
     resources: tuple[Resource, ...] = ()
     identifier: bytes | None = None
     variant: str | None = None
+    polish: bool = False  # mend its typographic faults after layout (polish.py)
 
 
 def set_in_worker(job: Job, fonts_dir: Path | None) -> SetDocument:

@@ -7,13 +7,14 @@ it onto the next page, and the document is laid out again.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
 
 from ... import html
-from . import weasy
+from . import polish, weasy
 from ...cache import keep
 from .documents import template
 from .jobs import FontSource, Job, SetDocument
@@ -42,9 +43,42 @@ def set_document(job: Job, fonts_dir: Path | None = None) -> SetDocument:
         css = job.css if MOVE_BEFORE_ORNAMENT_CSS in job.css else job.css + (MOVE_BEFORE_ORNAMENT_CSS,)
         job = replace(job, document=_mark_before_ornament(job.document, to_move), css=css)
         document = load(job)
+    started = time.process_time()
+    if job.polish:
+        job, document = _polished(job, document)
+    polishing = time.process_time() - started
     pdf = weasy.write_pdf(document, job.identifier, job.variant)
     fonts = _keep_fonts(document, fonts_dir) if fonts_dir else ()
-    return SetDocument(pdf, tuple(page_firsts(document)), fonts)
+    return SetDocument(pdf, tuple(page_firsts(document)), fonts, polishing)
+
+
+def _polished(job: Job, document):
+    """The job and its layout after the polish pass, worked front to back as a compositor would.
+    Each round tries every mend, then, if that does not help, only those of hyphenation; a round
+    helps when its pages have fewer faults, or no hyphenation fault before a later page than
+    before (the pages up to it are done), and strand no more ornaments. The best pages seen are kept: never worse than
+    the first layout."""
+    found, stranded = polish.faults(document), len(stranded_scene_breaks(document))
+    best = (found.score, job, document)
+    for _ in range(polish.ROUNDS):
+        if not found.score:
+            break
+        css = job.css if polish.POLISH_CSS in job.css else job.css + (polish.POLISH_CSS,)
+        for mending in (found, found.hyphenation()):
+            trial = replace(job, document=polish.mend(job.document, mending), css=css)
+            if trial.document == job.document:
+                continue  # what is left was mended before, in vain
+            laid = load(trial)
+            better = polish.faults(laid)
+            if (better.score < found.score or better.first_page > found.first_page) \
+                    and len(stranded_scene_breaks(laid)) <= stranded:
+                job, document, found = trial, laid, better
+                if found.score < best[0]:
+                    best = (found.score, job, document)
+                break
+        else:
+            break
+    return best[1], best[2]
 
 
 def _mark_before_ornament(document: bytes, keys: list[str]) -> bytes:
@@ -67,29 +101,14 @@ def _keep_fonts(document, fonts_dir: Path) -> tuple[FontSource, ...]:
     return tuple(kept)
 
 
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
 def page_firsts(document):
     """For each page, the block and character where its text begins."""
-    cursors: dict[str, tuple[str, int]] = {}  # block key → (its collapsed text, characters consumed)
-    for items in weasy.page_bodies(document):
-        first = None
-        for kind, key, element, _, text in items:
-            if kind != "text" or not key:
-                continue
-            if key not in cursors:
-                cursors[key] = (_collapse("".join(element.itertext())), 0)
-            full, cursor = cursors[key]
-            piece = _collapse(text).rstrip("\u2010\u00ad-")
-            found = full.find(piece, cursor) if piece else -1
-            position = found if found >= 0 else cursor
-            cursors[key] = (full, position + len(piece))
-            if first is None:
-                section, block = key.rsplit(":", 1)
-                first = (section, int(block), position)
-        yield first
+    body, bottoms = polish.lines(document)
+    firsts: list = [None] * len(bottoms)
+    for line in reversed(body):
+        section, block = line.key.rsplit(":", 1)
+        firsts[line.page] = (section, int(block), line.start)
+    return firsts
 
 
 def stranded_scene_breaks(document) -> list[str]:

@@ -1,0 +1,293 @@
+"""A laid-out document → the small changes to its XHTML that mend its typographic faults.
+
+A compositor's pass after layout, on the lines WeasyPrint set: a word hyphenated at the foot of a
+page (the reader turns the leaf mid-word), a third hyphenated line in a row (a ladder), facing
+pages that end on different baselines, a chapter's last page of one or two lines, a paragraph
+ending in one short word alone. The mends are local and never change the words: the hyphenated
+word is kept whole (`hyphens: manual` on it); a paragraph is tracked a hair tighter (polish.css)
+to pull its last line back (a word left alone, lines enough to empty a chapter's last page); the
+longer page of an unbalanced spread is given a line less (a bottom padding, the folio unmoved), so
+both run short together.
+The setter lays the document out again with them and keeps the new layout only if it has fewer
+faults; otherwise the pages stay as they were.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ... import html
+from . import weasy
+from .documents import template
+
+POLISH_CSS = template("polish.css")
+ROUNDS = 5  # layouts after the first, at most: each mend can move a later line end
+AUTO_HYPHEN = "\u2010"  # what WeasyPrint adds where it hyphenates a word
+SHORT_WORD = 4  # a paragraph's last line of one word shorter than this many letters looks stranded
+SHORT_PAGE = 3  # a chapter's last page with fewer lines looks like an accident
+PULLED_PER_LINE = 1.5  # characters a line tracked tighter gives back, about (polish.css)
+KEEP_WORD, TIGHTEN, SHORTENED = "data-keep-word", "data-tighten", "data-shortened-pages"
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of a block of text, in reading order: its block's key, where it starts in the block's
+    text (whitespace collapsed), its text, and its page (0: the document's first, a recto)."""
+
+    key: str
+    start: int
+    text: str
+    page: int
+    bottom: float = 0.0  # CSS pixels from the top of its page
+
+    @property
+    def hyphenated(self) -> bool:
+        return self.text.endswith(AUTO_HYPHEN)
+
+    def word_starts(self) -> list[int]:
+        """Where each of the line's words starts in its block's text."""
+        starts, position = [], self.start
+        for word in self.text.rstrip(AUTO_HYPHEN).split(" "):
+            starts.append(position)
+            position += len(word) + 1
+        return starts
+
+
+@dataclass(frozen=True)
+class Faults:
+    """What is wrong on a document's pages, and the mends for it."""
+
+    recto_feet: tuple[Line, ...] = ()  # hyphenated last lines of rectos
+    verso_feet: tuple[Line, ...] = ()  # … of versos
+    ladders: tuple[tuple[Line, ...], ...] = ()  # runs of three or more hyphenated lines
+    short_last_lines: tuple[Line, ...] = ()  # a paragraph's last line, one short word
+    unbalanced_spreads: tuple[tuple[int, int], ...] = ()  # per spread: (its longer page, lines to shorten it by)
+    short_last_pages: tuple[tuple[Line, ...], ...] = ()  # per chapter: paragraphs to pull back a line each
+    pitch: float = 0.0  # the body's line pitch, CSS pixels
+
+    @property
+    def score(self) -> int:
+        """Worse the higher: a recto's hyphenated foot costs the most, a short last line the least."""
+        return 8 * len(self.recto_feet) + 4 * len(self.verso_feet) + 3 * len(self.ladders) \
+            + 2 * len(self.unbalanced_spreads) + 2 * len(self.short_last_pages) + len(self.short_last_lines)
+
+    @property
+    def first_page(self) -> int:
+        """The first page with a hyphenation fault (a hyphenated foot, a ladder); a large number
+        when there is none."""
+        pages = [line.page for line in self.recto_feet + self.verso_feet] + [run[0].page for run in self.ladders]
+        return min(pages, default=1 << 30)
+
+    def hyphenation(self) -> "Faults":
+        """These faults' hyphenated page feet and ladders alone: the mends most worth keeping."""
+        return Faults(self.recto_feet, self.verso_feet, self.ladders)
+
+    def mends(self) -> tuple[list[tuple[str, int]], list[str], list[tuple[int, float]]]:
+        """(words to keep whole, as (block key, start)), (blocks to tighten), (pages to shorten, by
+        CSS pixels)."""
+        # A page's last line is kept from hyphenating any of its words, so it cannot end in another.
+        keep = [(line.key, start) for line in self.recto_feet + self.verso_feet for start in line.word_starts()]
+        keep += [(run[2].key, run[2].word_starts()[-1]) for run in self.ladders]
+        tighten = [line.key for line in self.short_last_lines]
+        tighten += [line.key for candidates in self.short_last_pages for line in candidates]
+        return keep, tighten, [(page, lines * self.pitch) for page, lines in self.unbalanced_spreads if lines]
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def lines(document) -> tuple[list[Line], list[dict[int, float]]]:
+    """Every line of the body's text, in reading order, with where it starts in its block; and the
+    bottom of every line of each page's body (text, pictures, ornaments)."""
+    found: list[Line] = []
+    cursors: dict[str, tuple[str, int]] = {}  # block key → (its collapsed text, characters consumed)
+    bottoms = weasy.line_bottoms(document)
+    for page, items in enumerate(weasy.page_bodies(document)):
+        pieces: dict[int, list] = {}  # line id → [key, element, texts]
+        for kind, key, element, line, text in items:
+            if kind == "text" and key and line is not None:
+                pieces.setdefault(line, [key, element, []])[2].append(text)
+        for line_id, (key, element, texts) in pieces.items():
+            if key not in cursors:
+                cursors[key] = (_collapse("".join(element.itertext())), 0)
+            full, cursor = cursors[key]
+            text = _collapse("".join(texts))
+            piece = text.rstrip(AUTO_HYPHEN + "-")
+            found_at = full.find(piece, cursor) if piece else -1
+            start = found_at if found_at >= 0 else cursor
+            cursors[key] = (full, start + len(piece))
+            found.append(Line(key, start, text, page, bottoms[page].get(line_id, 0.0)))
+    return found, bottoms
+
+
+def faults(document) -> Faults:
+    """The faults of a laid-out document whose first page is a recto."""
+    body, bottoms = lines(document)
+    recto_feet, verso_feet, short = [], [], []
+    for number, line in enumerate(body):
+        following = body[number + 1] if number + 1 < len(body) else None
+        if line.hyphenated and (following is None or following.page != line.page):
+            (verso_feet if line.page % 2 else recto_feet).append(line)
+        if following is None or following.key != line.key:
+            words = line.text.split()
+            starts_block = number == 0 or body[number - 1].key != line.key
+            if len(words) == 1 and not starts_block and sum(c.isalpha() for c in words[0]) < SHORT_WORD:
+                short.append(line)
+    pitch = _pitch(body)
+    return Faults(tuple(recto_feet), tuple(verso_feet), _ladders(body), tuple(short),
+                  _unbalanced_spreads(body, bottoms, pitch), _short_last_pages(body), pitch)
+
+
+def _ladders(body: list[Line]) -> tuple[tuple[Line, ...], ...]:
+    ladders = []
+    run: list[Line] = []
+    for line in body + [None]:
+        if line is not None and line.hyphenated and (not run or run[-1].key == line.key):
+            run.append(line)
+            continue
+        if len(run) >= 3:
+            ladders.append(tuple(run))
+        run = [line] if line is not None and line.hyphenated else []
+    return tuple(ladders)
+
+
+def _pull_candidates(lines: list[Line], page: int, lines_of: dict[str, int]) -> list[Line]:
+    """The last lines, on `page`, of paragraphs that tracking a hair tighter can most likely pull
+    back a line (short last lines of long paragraphs), best first."""
+    ends = [line for number, line in enumerate(lines[:-1])
+            if line.page == page and lines[number + 1].key != line.key and lines_of[line.key] > 1
+            and len(line.text) < PULLED_PER_LINE * (lines_of[line.key] - 1)]
+    return sorted(ends, key=lambda line: len(line.text) / (lines_of[line.key] - 1))
+
+
+def _pitch(body: list[Line]) -> float:
+    """The commonest step from one line of a paragraph to the next on a page."""
+    steps = Counter(round(b.bottom - a.bottom, 2) for a, b in zip(body, body[1:])
+                    if a.key == b.key and a.page == b.page)
+    return steps.most_common(1)[0][0] if steps else 0.0
+
+
+def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch: float) -> tuple[tuple[int, int], ...]:
+    """For each spread of running text (neither page opens or ends a chapter) whose pages end on
+    different baselines, its longer page and by how many lines to shorten it: the two then run
+    short together, as a designer lets a spread do, and the lines go on over the leaf. A spread
+    that runs two lines or more short together is a fault too, with nothing to shorten (0)."""
+    if not pitch:
+        return ()
+    sections: dict[str, list[Line]] = {}
+    for line in body:
+        sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
+    ends = {lines[0].page for lines in sections.values()} | {lines[-1].page for lines in sections.values()}
+    spreads = [(verso, verso + 1) for verso in range(1, len(bottoms) - 1, 2)
+               if not {verso, verso + 1} & ends and bottoms[verso] and bottoms[verso + 1]]
+    lows = {page: max(bottoms[page].values()) for spread in spreads for page in spread}
+    if not lows:
+        return ()
+    full = Counter(round(low, 1) for low in lows.values()).most_common(1)[0][0]
+    found = []
+    for verso, recto in spreads:
+        lines = round(abs(lows[verso] - lows[recto]) / pitch)
+        if lines:
+            found.append((verso if lows[verso] > lows[recto] else recto, lines))
+        elif full - lows[verso] > 1.5 * pitch:
+            found.append((verso, 0))
+    return tuple(found)
+
+
+def _short_last_pages(body: list[Line]) -> tuple[tuple[Line, ...], ...]:
+    """For each chapter (section) whose last page holds one or two of its lines, paragraphs on its
+    earlier pages to pull back a line each, two for each line to move."""
+    sections: dict[str, list[Line]] = {}
+    lines_of: Counter = Counter(line.key for line in body)
+    for line in body:
+        sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
+    found = []
+    for lines in sections.values():
+        last_page = lines[-1].page
+        on_last = sum(line.page == last_page for line in lines)
+        if on_last >= SHORT_PAGE or last_page == lines[0].page:
+            continue
+        ends = sorted((line for page in range(lines[0].page, last_page)
+                       for line in _pull_candidates(lines, page, lines_of)),
+                      key=lambda line: len(line.text) / (lines_of[line.key] - 1))
+        if ends:
+            found.append(tuple(ends[:2 * on_last]))
+    return tuple(found)
+
+
+def mend(document: bytes, found: Faults) -> bytes:
+    """The XHTML with the mends for these faults marked (polish.css sets them)."""
+    keep, tighten, shorten = found.mends()
+    root = etree.fromstring(document)
+    if shorten:
+        _shorten_pages(root, shorten)
+    blocks = {element.get("data-block"): element for element in root.iter()
+              if isinstance(element.tag, str) and element.get("data-block")}
+    for key, start in keep:
+        if key in blocks:
+            _keep_word(blocks[key], start)
+    for key in tighten:
+        if key in blocks:
+            blocks[key].set(TIGHTEN, "")
+    return html.serialize(root)
+
+
+def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]]) -> None:
+    """Give these pages (index, CSS pixels) a bottom padding: fewer lines fit, the folio stays put.
+    The paddings are kept on the document's polish style element, added to those of earlier rounds."""
+    head = root.find(f"{{{html.XHTML}}}head")
+    style = head.find(f"{{{html.XHTML}}}style[@{SHORTENED}]")
+    if style is None:
+        style = etree.SubElement(head, f"{{{html.XHTML}}}style", {SHORTENED: ""})
+    padding = {int(page): float(pixels) for page, pixels in
+               (item.split(":") for item in style.get(SHORTENED).split())}
+    for page, pixels in shorten:
+        padding[page] = padding.get(page, 0.0) + pixels
+    style.set(SHORTENED, " ".join(f"{page}:{pixels:g}" for page, pixels in sorted(padding.items())))
+    style.text = "".join(f"@page :nth({page + 1}) {{ padding-bottom: {pixels:g}px; }}\n"
+                         for page, pixels in sorted(padding.items()))
+
+
+def _keep_word(block: etree._Element, start: int) -> None:
+    """Wrap the word at `start` characters of the block's collapsed text in a span kept whole."""
+    count, last_space = 0, True
+    for node, attribute in _text_nodes(block):
+        text = getattr(node, attribute) or ""
+        for index, char in enumerate(text):
+            if char.isspace():
+                count += 0 if last_space else 1
+                last_space = True
+                continue
+            if count == start:
+                if not (attribute == "text" and node.get(KEEP_WORD) is not None):  # not kept already
+                    _wrap(node, attribute, index)
+                return
+            count += 1
+            last_space = False
+
+
+def _text_nodes(element: etree._Element, top: bool = True):
+    """(element, "text" or "tail") in reading order: an element's text, its children's, its tail."""
+    yield element, "text"
+    for child in element:
+        yield from _text_nodes(child, False)
+    if not top:
+        yield element, "tail"
+
+
+def _wrap(node: etree._Element, attribute: str, index: int) -> None:
+    text = getattr(node, attribute)
+    end = index
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    span = etree.Element(f"{{{html.XHTML}}}span", {KEEP_WORD: ""})
+    span.text = text[index:end]
+    setattr(node, attribute, text[:index])
+    if attribute == "text":
+        node.insert(0, span)
+    else:
+        node.addnext(span)
+    span.tail = text[end:]

@@ -1,0 +1,128 @@
+"""The polish pass mends each fault a book is built to have, which the same book keeps with
+--no-polish; it never changes the words, and the parallel path polishes as the whole book does."""
+from __future__ import annotations
+
+import itertools
+import random
+import re
+
+import pytest
+
+from conftest import SAMPLE, pdftotext
+from publisher import BuildOptions, read, themes
+from publisher.page_audit import audit_pages, read_pages
+from publisher.words import words
+from publisher.writers import pdf
+
+LONG_WORDS = ["unquestionably", "characteristically", "incomprehensible", "representatives", "responsibilities",
+              "misunderstanding", "extraordinarily", "notwithstanding", "disproportionate", "circumnavigation"]
+
+
+@pytest.fixture(scope="module")
+def long_words(build_book_pdf):
+    """A 4×6 book of long words: pages that end in a hyphen, ladders of hyphenated lines."""
+    words = itertools.cycle(LONG_WORDS)
+    paragraphs = ["The " + " ".join(next(words) for _ in range(12 + (i + 3) % 5)) + "." for i in range(60)]
+    chapters = {"Long Words": paragraphs}
+    return {polish: build_book_pdf("long-words", chapters, trim="4x6", polish=polish)
+            for polish in (False, True)}
+
+
+@pytest.fixture(scope="module")
+def runts(build_book_pdf):
+    """Paragraphs where "it." is left alone on the last line."""
+    chapters = {"Runts": [" ".join(["lamp"] * count) + " it." for count in range(1, 80)]}
+    return {polish: build_book_pdf("runts", chapters, polish=polish) for polish in (False, True)}
+
+
+WORDS = ("the lamp was lit by her father every evening before the harbour bells rang and nobody in the "
+         "village remembered a night without its light although the ledger recorded several extraordinary "
+         "interruptions during particularly tempestuous winters when correspondence from headquarters "
+         "arrived irregularly and the lamplighter considered resignation unthinkable").split()
+
+
+@pytest.fixture(scope="module")
+def novel(build_book_pdf):
+    """Three chapters of paragraphs of every length, as a novel has: widow and orphan control
+    leaves pages a line short, facing pages that end on other baselines."""
+    rng = random.Random(2)
+    chapters = {}
+    for number in range(1, 4):
+        paragraphs, words = [], 0
+        while words < 2500:
+            count = rng.choice([8, 15, 25, 40, 60, 90, 130])
+            text = " ".join(rng.choice(WORDS) for _ in range(count))
+            paragraphs.append(text[0].upper() + text[1:] + ".")
+            words += count
+        chapters[f"Chapter {number}"] = paragraphs
+    return {polish: build_book_pdf("novel", chapters, polish=polish) for polish in (False, True)}
+
+
+def test_no_recto_ends_in_a_hyphenated_word(long_words):
+    before, after = audit_pages(long_words[False]), audit_pages(long_words[True])
+    assert any(end.recto for end in before.hyphenated_page_ends)
+    assert not any(end.recto for end in after.hyphenated_page_ends)
+    # a verso's hyphen only where nothing else worked: fewer than before
+    assert len(after.hyphenated_page_ends) < len(before.hyphenated_page_ends)
+
+
+def test_no_ladder_of_three_hyphenated_lines(long_words):
+    before, after = audit_pages(long_words[False]), audit_pages(long_words[True])
+    assert before.ladders and not after.ladders
+
+
+def test_a_short_word_alone_on_a_paragraphs_last_line_is_pulled_back(runts):
+    before, after = audit_pages(runts[False]), audit_pages(runts[True])
+    assert len(before.short_last_lines) >= 3
+    assert not after.short_last_lines
+
+
+def test_facing_pages_end_on_one_baseline(novel):
+    before, after = audit_pages(novel[False]), audit_pages(novel[True])
+    assert len(before.unbalanced_spreads) >= 4
+    assert len(after.unbalanced_spreads) <= 1 and after.text_spreads >= before.text_spreads - 1
+    assert not after.hyphenated_page_ends and not after.ladders  # balancing keeps what came first
+
+
+def test_a_chapters_last_page_of_two_lines_is_emptied(build_book_pdf):
+    def paragraph(number):
+        return " ".join(["the lamp is lit and then the lamp"] * (6 + number % 4)) + " so it is."
+
+    chapters = {"One": [paragraph(n) for n in range(34)], "Two": [paragraph(n) for n in range(5)]}
+    before, after = (audit_pages(build_book_pdf("ends", chapters, polish=polish)) for polish in (False, True))
+    assert [(short.chapter, short.lines) for short in before.short_last_pages] == [("One", 2)]
+    assert not after.short_last_pages and after.pages < before.pages
+
+
+@pytest.mark.parametrize("book", ["long_words", "runts", "novel"])
+def test_the_words_are_never_changed(book, request):
+    built = request.getfixturevalue(book)
+
+    def body_words(path):
+        text = " ".join(line.text for page in read_pages(path).pages for line in page.lines)
+        return words(re.sub("\u2010 ", "", text))
+
+    assert body_words(built[True]) == body_words(built[False])
+
+
+def test_the_sample_is_polished_and_keeps_its_pages(built):
+    rough, polished = (built(SAMPLE, formats=("pdf",), polish=polish)["pdf"] for polish in (False, True))
+    before, after = audit_pages(rough), audit_pages(polished)
+    assert before.hyphenated_page_ends and before.short_last_lines  # Chand‐lers at page 21's foot; "ten:"
+    assert not after.hyphenated_page_ends and not after.short_last_lines
+    assert after.pages == before.pages
+    assert pdftotext(polished).split() != pdftotext(rough).split()  # the lines did move
+
+
+def test_the_parallel_path_polishes_as_the_whole_book_does(parallel_path, tmp_path):
+    manuscript = read(SAMPLE)
+    options = BuildOptions(jobs=2, cache=False)
+    theme = themes.load(options.theme)
+    whole, parts = pdf.lay_out_whole(manuscript, theme, options), pdf.lay_out(manuscript, theme, options)
+    assert parts.polish_seconds > 0 and whole.polish_seconds > 0
+    paths = []
+    for name, layout in (("whole", whole), ("parts", parts)):
+        paths.append(tmp_path / f"{name}.pdf")
+        paths[-1].write_bytes(layout.pdf)
+    assert [pdftotext(path) for path in paths][0] == pdftotext(paths[1])
+    assert audit_pages(paths[0]).counts() == audit_pages(paths[1]).counts()
