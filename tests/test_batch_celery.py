@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import replace
 
@@ -27,7 +26,7 @@ from publisher.batch.engines import Batch, run_celery  # noqa: E402
 from publisher.celery import configure, enqueue  # noqa: E402
 from publisher.cli import main  # noqa: E402
 from publisher.commands import batch  # noqa: E402
-from test_batch import _children, assert_every_work_whole, catalogue, outputs_of, story  # noqa: E402
+from test_batch import _children, _in_time, _stop, assert_every_work_whole, catalogue, outputs_of, story  # noqa: E402
 
 DATE = "2026-11-25"
 ONE_PROCESS = BuildOptions(formats=("epub",), jobs=1)  # the in-process worker is a thread of this process
@@ -106,37 +105,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _stop(process: subprocess.Popen, seconds: float = 30) -> None:
-    process.terminate()
-    try:
-        process.wait(seconds)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(seconds)
-
-
-def _in_time(call, seconds: float = 300):
-    """What `call()` returns (or raises), or a failed test if it has not returned in `seconds`: a
-    lost work would otherwise leave the batch waiting for ever."""
-    outcome: list = []
-
-    def run() -> None:
-        try:
-            outcome.append((True, call()))
-        except BaseException as error:  # raised again in the test's thread
-            outcome.append((False, error))
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if not outcome:
-        pytest.fail(f"not done within {seconds} s")
-    returned, value = outcome[0]
-    if not returned:
-        raise value
-    return value
 
 
 @pytest.fixture
