@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import OptionError, PublisherError
-from .work import BuildReport, WorkSpec, build_work
+from .work import BuildReport, WorkSpec, build_work, versions
 
 ATTEMPTS = 3  # a work whose worker dies this often is reported, not tried again
 # A worker process builds this many works, then makes way for a fresh one (memory stays bounded).
 WORKS_PER_PROCESS = 50
+WORKERS_DEADLINE = 60.0  # seconds a Dask batch waits for its first worker to join the scheduler
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,30 @@ def _dask_client(address: str, workers: int):
         yield client
 
 
+def _check_workers(client, address: str) -> None:
+    """Fail at once, in one line, where a batch would otherwise wait for ever (no worker joins) or
+    go wrong on every work (a worker cannot import publisher, or has other versions than this
+    machine, so it would build other bytes under other keys). Workers that join later are not asked."""
+    try:
+        client.wait_for_workers(1, timeout=WORKERS_DEADLINE)
+    except TimeoutError:
+        raise PublisherError(f"--dask {address}: no Dask worker joined the scheduler within "
+                             f"{WORKERS_DEADLINE:g} s (start some: dask worker {address} --nthreads 1)") from None
+    here = versions()
+    for worker, theirs in sorted(client.run(versions, on_error="return").items()):
+        if isinstance(theirs, BaseException):
+            # What the worker raised, or (when it could not even load the probe) Dask's repr of it.
+            why = str(theirs) if type(theirs) is Exception else f"{type(theirs).__name__}: {theirs}"
+            raise PublisherError(f"--dask {address}: worker {worker} cannot run publisher: {why.splitlines()[0]}")
+        if theirs != here:
+            raise PublisherError(f"--dask {address}: worker {worker} has {_named(theirs)}, this machine "
+                                 f"{_named(here)}: install the same versions everywhere")
+
+
+def _named(versions: dict[str, str]) -> str:
+    return ", ".join(f"{name} {version}" for name, version in versions.items())
+
+
 def run_dask(works: list[WorkSpec], batch: Batch, address: str, workers: int, on_report: Listener) -> None:
     """On a Dask cluster at `address` ("tcp://host:8786"), or "local": a LocalCluster of `workers`
     single-threaded processes on this machine. Each future is released as soon as its report is
@@ -149,6 +174,7 @@ def run_dask(works: list[WorkSpec], batch: Batch, address: str, workers: int, on
     works = [replace(spec, source=str(Path(spec.source).absolute())) for spec in works]
     cache_dir = batch.cache_dir.absolute() if batch.cache_dir else None
     with _dask_client(address, max(workers, 1)) as client:
+        _check_workers(client, address)
         # Not pure: the key is new for every batch, so two batches on one cluster never share a task.
         futures = client.map(build_work, works, out=batch.out.absolute(), build_date=batch.build_date,
                              cache_dir=cache_dir, key="publisher-build", pure=False, retries=0)
