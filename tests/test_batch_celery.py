@@ -11,7 +11,9 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -132,26 +134,37 @@ def redis_url(tmp_path):
     _stop(server)
 
 
-@pytest.fixture
-def prefork_worker(redis_url, tmp_path):
-    """A real `celery worker` with two prefork processes on that Redis; its process, once it answers."""
-    log = open(tmp_path / "worker.log", "w")
+@contextmanager
+def _prefork_worker(redis_url: str, folder: Path, app_module: str = "publisher.celery", env: dict | None = None):
+    """A real `celery worker -A app_module` with two prefork processes on that Redis, logging to
+    `folder`/worker.log: (its process, an app on its broker), once it answers."""
+    log = open(folder / "worker.log", "w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "publisher.celery", "worker", "--pool", "prefork", "--concurrency",
+        [sys.executable, "-m", "celery", "-A", app_module, "worker", "--pool", "prefork", "--concurrency",
          "2", "-Q", "publisher", "--hostname", f"test-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
          "--loglevel", "WARNING"],
         # Without SOURCE_DATE_EPOCH (which this process has): the works' build date alone dates the files.
-        env={**{k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}, "PUBLISHER_CELERY_BROKER": redis_url},
+        env={**{k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}, "PUBLISHER_CELERY_BROKER": redis_url,
+             **(env or {})},
         stdout=log, stderr=subprocess.STDOUT)
     app = configure(redis_url)
     deadline = time.monotonic() + 60
     while not app.control.ping(timeout=1):  # each try waits up to 1 s for the worker's answer
         if worker.poll() is not None or time.monotonic() > deadline:
             _stop(worker)
-            pytest.fail(f"the Celery worker did not answer within 60 s:\n{(tmp_path / 'worker.log').read_text()}")
-    yield worker, app
-    _stop(worker)
-    log.close()
+            pytest.fail(f"the Celery worker did not answer within 60 s:\n{(folder / 'worker.log').read_text()}")
+    try:
+        yield worker, app
+    finally:
+        _stop(worker)
+        log.close()
+
+
+@pytest.fixture
+def prefork_worker(redis_url, tmp_path):
+    """A real `celery worker` of publisher's app, with two prefork processes on that Redis."""
+    with _prefork_worker(redis_url, tmp_path) as worker:
+        yield worker
 
 
 @needs_redis
@@ -196,3 +209,21 @@ def test_a_prefork_process_killed_mid_batch_has_its_work_built_again(tmp_path, p
     assert_every_work_whole(summary, tmp_path / "out", 6)
     again = _in_time(lambda: batch(works, tmp_path / "out", options, celery=app.conf.broker_url))
     assert again.skipped == 6 and again.built == 0
+
+
+@needs_redis
+def test_a_work_that_kills_its_process_every_time_is_reported_after_three_deaths(tmp_path, redis_url):
+    works = catalogue(tmp_path / "works", 2)
+    (works / "dies.txt").write_text(story(9))
+    kills = tmp_path / "kills"
+    tests = str(Path(__file__).parent)
+    with _prefork_worker(redis_url, tmp_path, "celery_app_that_kills",
+                         {"PUBLISHER_TEST_KILLS": str(kills),
+                          "PYTHONPATH": os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")])}):
+        summary = _in_time(lambda: batch(works, tmp_path / "out", ONE_PROCESS, celery=redis_url), 240)
+    reports = {r.id: r for r in summary.reports}
+    assert reports["story-0"].ok and reports["story-1"].ok
+    assert reports["dies"].error == f"{works / 'dies.txt'}: its Celery worker process died 3 times building it " \
+                                    "(out of memory?)"
+    assert len(kills.read_text().split()) == 3  # each delivery in a process of its own, none after the third
+    assert not [p for p in (tmp_path / "out").rglob(".*") if p.name != ".publisher-batch.json"]  # no count left

@@ -4,8 +4,8 @@ Dask cluster, or Celery workers. Each engine runs `build_work` and hands every r
 
 A worker that dies (killed, out of memory) costs only what it was building: the local pool starts
 again with the works that had not come back, and Dask and Celery send a lost task to another
-worker. A work that kills its worker three times is reported as failed on the local pool and on
-Dask (its KilledWorker); Celery gives it back to the queue each time.
+worker. A work that kills its worker three times is reported as failed: on the local pool, on Dask
+(its KilledWorker), and on Celery (the task counts its deliveries in the work's folder).
 """
 from __future__ import annotations
 
