@@ -62,6 +62,18 @@ def test_dask_builds_the_same_bytes_as_the_local_pool(tmp_path, cluster):
         {pid: [] for pid in worker_pids(client).values()}
 
 
+def _ready(dask_worker) -> tuple[bool, bool, bool]:
+    """(WeasyPrint imported, objects frozen out of the collector's walks, the profiler on) in a worker."""
+    import gc
+
+    return "weasyprint" in sys.modules, gc.get_freeze_count() > 0, "profile" in dask_worker.periodic_callbacks
+
+
+def test_local_workers_start_with_weasyprint_loaded_and_without_the_profiler():
+    with start_cluster() as fresh, distributed.Client(fresh) as client:
+        assert list(client.run(_ready).values()) == [(True, True, False)] * 2  # before any work
+
+
 @pytest.mark.parametrize("engine", ["scheduler", "local"])
 def test_the_command_prints_one_json_line_per_work_and_nothing_else(tmp_path, cluster, engine):
     works = catalogue(tmp_path / "works", 3)
