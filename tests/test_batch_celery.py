@@ -227,3 +227,39 @@ def test_a_work_that_kills_its_process_every_time_is_reported_after_three_deaths
                                     "(out of memory?)"
     assert len(kills.read_text().split()) == 3  # each delivery in a process of its own, none after the third
     assert not [p for p in (tmp_path / "out").rglob(".*") if p.name != ".publisher-batch.json"]  # no count left
+
+
+def _left_on_the_broker(app) -> int:
+    """Messages of works still queued, or delivered and not acknowledged (reserved by a worker, or
+    being built: acknowledged once built)."""
+    with app.connection_for_write() as connection:
+        redis = connection.default_channel.client
+        return redis.llen("publisher") + redis.hlen("unacked")
+
+
+@needs_redis
+def test_an_interrupted_celery_batch_leaves_the_workers_nothing_to_build(tmp_path, prefork_worker, redis_url):
+    _, app = prefork_worker
+    works = catalogue(tmp_path / "works", 10)
+    out = tmp_path / "out"
+    command = subprocess.Popen([sys.executable, "-m", "publisher", "batch", str(works), "-o", str(out), "--celery",
+                                redis_url, "--build-date", DATE, "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        first = _in_time(command.stdout.readline, 120)  # one work reported: the others wait or are being built
+        command.send_signal(signal.SIGINT)  # Ctrl-C
+        assert command.wait(60) != 0
+    finally:
+        if command.poll() is None:
+            _stop(command)
+    assert json.loads(first)["ok"]
+    deadline = time.monotonic() + 120
+    while _left_on_the_broker(app):  # until every message is acknowledged: built, or dropped as revoked
+        if time.monotonic() > deadline:
+            pytest.fail("the workers still had works 120 s after the batch was interrupted")
+        time.sleep(0.1)
+    built = len(list(out.glob("*/manifest.json")))
+    # The work reported, those being built, and at most what a worker had reserved when it heard.
+    assert 1 <= built < 10
+    again = _in_time(lambda: batch(works, out, BuildOptions(build_date=DATE, cache=False), celery=redis_url))
+    assert (again.skipped, again.built) == (built, 10 - built)

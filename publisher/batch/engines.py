@@ -223,6 +223,13 @@ def run_celery(works: list[WorkSpec], batch: Batch, broker: str, on_report: List
             on_report(died(specs[task_id], f"its Celery task failed: {type(value).__name__}: {value}".split("\n")[0]))
         else:
             on_report(BuildReport.from_json(value))
+        del specs[task_id]
         app.AsyncResult(task_id).forget()
 
-    ResultSet(results, app=app).join_native(callback=take, propagate=False)
+    try:
+        ResultSet(results, app=app).join_native(callback=take, propagate=False)
+    except KeyboardInterrupt:
+        # Nobody waits for the rest now: the workers drop the works not begun (and a work being
+        # built runs to its end, whole; the next batch skips it).
+        app.control.revoke(list(specs))
+        raise
