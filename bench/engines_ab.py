@@ -47,9 +47,9 @@ VARIANTS = {
 
 def probe(spec, out):
     """`build_work`'s report, the CPU of the thread that ran it, the process and its malloc setting."""
-    from publisher.batch import build_work
-
     import gc
+
+    from publisher.batch import build_work
 
     spent = [0.0, 0.0]
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher import BuildOptions
-from publisher import PublisherError
+from publisher import BuildOptions, PublisherError
 from publisher.batch import engines
 from publisher.batch.engines import local_cluster
 from publisher.commands import batch
@@ -194,9 +193,9 @@ def _another_publisher(folder: Path, kind: str) -> str:
 @pytest.mark.parametrize("kind", ["broken", "0.0.1"])
 def test_a_worker_without_this_publisher_stops_the_batch_in_one_line(tmp_path, kind):
     works = catalogue(tmp_path / "works", 2)
-    with local_cluster(0) as scheduler_alone, distributed.Client(scheduler_alone) as client:
+    with local_cluster(0) as scheduler_alone, distributed.Client(scheduler_alone) as client, \
+            open(tmp_path / "worker.log", "w") as log:
         address = scheduler_alone.scheduler_address
-        log = open(tmp_path / "worker.log", "w")
         worker = subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--host", "127.0.0.1",
              "--no-dashboard"],
@@ -209,7 +208,6 @@ def test_a_worker_without_this_publisher_stops_the_batch_in_one_line(tmp_path, k
                 _in_time(lambda: batch(works, tmp_path / "out", EPUB_ONLY, dask=address), 120)
         finally:
             _stop(worker)
-            log.close()
     if kind == "broken":
         assert str(raised.value) == (f"--dask {address}: worker {worker_address} cannot run publisher: "
                                      "ImportError('no publisher on this worker')")
