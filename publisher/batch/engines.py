@@ -99,7 +99,7 @@ def local_cluster(workers: int):
     Its workers start with `publisher.dask` preloaded (WeasyPrint imported, the garbage collector's
     view of the worker's own objects frozen) and without Dask's statistical profiler, which walks
     the building thread's stack a hundred times a second for a dashboard nobody sees here: without
-    them a work took 11–26 % more CPU than on the local pool, with them 1–7 % (bench/README.md)."""
+    them a work took 8–26 % more CPU than on the local pool, with them 1–7 % (bench/README.md)."""
     import dask
     from distributed import LocalCluster
 
