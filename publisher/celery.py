@@ -26,18 +26,22 @@ Only this module imports Celery; the rest of publisher imports this module where
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, Task
 from celery.result import AsyncResult
 
-from .batch.engines import WORKS_PER_PROCESS
+from .batch.engines import ATTEMPTS, WORKS_PER_PROCESS, died
 from .batch.work import WorkSpec, build_work
+from .output import write_atomic
 
 TASK = "publisher.build_work"
 QUEUE = "publisher"  # not Celery's default queue: another app's workers on the same broker never take a work
+# In a work's output folder while its task runs: how often its message has been delivered.
+DELIVERIES = ".deliveries.json"
 
 
 def configure(broker: str, backend: str | None = None) -> Celery:
@@ -55,7 +59,7 @@ def configure(broker: str, backend: str | None = None) -> Celery:
         task_default_queue=QUEUE,
         broker_connection_retry_on_startup=True,
     )
-    app.task(name=TASK, shared=False)(_build)
+    app.task(name=TASK, shared=False, bind=True)(_build)
     return app
 
 
@@ -69,12 +73,33 @@ def enqueue(app: Celery, spec: WorkSpec, out: Path | str, build_date: str = "",
                                      str(Path(cache_dir).resolve()) if cache_dir else None))
 
 
-def _build(work: dict, out: str, build_date: str = "", cache_dir: str | None = None) -> str:
+def _build(task: Task, work: dict, out: str, build_date: str = "", cache_dir: str | None = None) -> str:
     """The task: `build_work` with the work's own jobs (in a prefork process, whose processes may not
-    have children, a build always sets its pages in-process)."""
+    have children, a build always sets its pages in-process). A work whose process died under it
+    ATTEMPTS times (its message came back each time) is reported as failed, not built again."""
     spec = WorkSpec.from_dict(work)
-    return build_work(spec, Path(out), build_date, Path(cache_dir) if cache_dir else None,
-                      jobs=spec.options.jobs).to_json()
+    folder = Path(out) / spec.id
+    deaths = _delivered(folder, task.request.id) - 1
+    try:
+        if deaths >= ATTEMPTS:
+            return died(spec, f"its Celery worker process died {deaths} times building it (out of memory?)").to_json()
+        return build_work(spec, Path(out), build_date, Path(cache_dir) if cache_dir else None,
+                          jobs=spec.options.jobs).to_json()
+    finally:
+        (folder / DELIVERIES).unlink(missing_ok=True)
+
+
+def _delivered(folder: Path, task_id: str) -> int:
+    """Count one more delivery of the task `task_id` in `folder` (a file, since the process that
+    counted the last one may have died with it, on this machine or another); the deliveries so
+    far. Celery counts none: its message says only whether it was delivered before."""
+    try:
+        earlier = json.loads((folder / DELIVERIES).read_text("utf-8"))
+        count = earlier["deliveries"] if earlier["task"] == task_id else 0
+    except (OSError, ValueError, KeyError, TypeError):
+        count = 0
+    write_atomic(folder / DELIVERIES, json.dumps({"task": task_id, "deliveries": count + 1}).encode())
+    return count + 1
 
 
 # The app `celery -A publisher.celery worker` runs.

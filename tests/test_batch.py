@@ -9,9 +9,12 @@ import os
 import pickle
 import shutil
 import signal
+import subprocess
+import threading
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import SAMPLE
@@ -61,6 +64,37 @@ def assert_every_work_whole(summary, out: Path, works: int) -> None:
 
 
 EPUB_ONLY = BuildOptions(formats=("epub",))
+
+
+def _stop(process: subprocess.Popen, seconds: float = 30) -> None:
+    process.terminate()
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(seconds)
+
+
+def _in_time(call, seconds: float = 300):
+    """What `call()` returns (or raises), or a failed test if it has not returned in `seconds`: a
+    lost work would otherwise leave the batch waiting for ever."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as error:  # raised again in the test's thread
+            outcome.append((False, error))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if not outcome:
+        pytest.fail(f"not done within {seconds} s")
+    returned, value = outcome[0]
+    if not returned:
+        raise value
+    return value
 
 
 def test_a_batch_builds_every_work_once_and_a_second_run_builds_nothing(tmp_path):

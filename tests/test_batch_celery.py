@@ -10,9 +10,10 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
+from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -27,7 +28,7 @@ from publisher.batch.engines import Batch, run_celery  # noqa: E402
 from publisher.celery import configure, enqueue  # noqa: E402
 from publisher.cli import main  # noqa: E402
 from publisher.commands.batch import batch  # noqa: E402
-from test_batch import _children, assert_every_work_whole, catalogue, outputs_of, story  # noqa: E402
+from test_batch import _children, _in_time, _stop, assert_every_work_whole, catalogue, outputs_of, story  # noqa: E402
 
 DATE = "2026-11-25"
 ONE_PROCESS = BuildOptions(formats=("epub",), jobs=1)  # the in-process worker is a thread of this process
@@ -108,37 +109,6 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _stop(process: subprocess.Popen, seconds: float = 30) -> None:
-    process.terminate()
-    try:
-        process.wait(seconds)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(seconds)
-
-
-def _in_time(call, seconds: float = 300):
-    """What `call()` returns (or raises), or a failed test if it has not returned in `seconds`: a
-    lost work would otherwise leave the batch waiting for ever."""
-    outcome: list = []
-
-    def run() -> None:
-        try:
-            outcome.append((True, call()))
-        except BaseException as error:  # raised again in the test's thread
-            outcome.append((False, error))
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if not outcome:
-        pytest.fail(f"not done within {seconds} s")
-    returned, value = outcome[0]
-    if not returned:
-        raise value
-    return value
-
-
 @pytest.fixture
 def redis_url(tmp_path):
     """A redis-server of this test's own on 127.0.0.1, keeping nothing on disk."""
@@ -164,26 +134,37 @@ def redis_url(tmp_path):
     _stop(server)
 
 
-@pytest.fixture
-def prefork_worker(redis_url, tmp_path):
-    """A real `celery worker` with two prefork processes on that Redis; its process, once it answers."""
-    log = open(tmp_path / "worker.log", "w")
+@contextmanager
+def _prefork_worker(redis_url: str, folder: Path, app_module: str = "publisher.celery", env: dict | None = None):
+    """A real `celery worker -A app_module` with two prefork processes on that Redis, logging to
+    `folder`/worker.log: (its process, an app on its broker), once it answers."""
+    log = open(folder / "worker.log", "w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "publisher.celery", "worker", "--pool", "prefork", "--concurrency",
+        [sys.executable, "-m", "celery", "-A", app_module, "worker", "--pool", "prefork", "--concurrency",
          "2", "-Q", "publisher", "--hostname", f"test-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
          "--loglevel", "WARNING"],
         # Without SOURCE_DATE_EPOCH (which this process has): the works' build date alone dates the files.
-        env={**{k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}, "PUBLISHER_CELERY_BROKER": redis_url},
+        env={**{k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}, "PUBLISHER_CELERY_BROKER": redis_url,
+             **(env or {})},
         stdout=log, stderr=subprocess.STDOUT)
     app = configure(redis_url)
     deadline = time.monotonic() + 60
     while not app.control.ping(timeout=1):  # each try waits up to 1 s for the worker's answer
         if worker.poll() is not None or time.monotonic() > deadline:
             _stop(worker)
-            pytest.fail(f"the Celery worker did not answer within 60 s:\n{(tmp_path / 'worker.log').read_text()}")
-    yield worker, app
-    _stop(worker)
-    log.close()
+            pytest.fail(f"the Celery worker did not answer within 60 s:\n{(folder / 'worker.log').read_text()}")
+    try:
+        yield worker, app
+    finally:
+        _stop(worker)
+        log.close()
+
+
+@pytest.fixture
+def prefork_worker(redis_url, tmp_path):
+    """A real `celery worker` of publisher's app, with two prefork processes on that Redis."""
+    with _prefork_worker(redis_url, tmp_path) as worker:
+        yield worker
 
 
 @needs_redis
@@ -228,3 +209,57 @@ def test_a_prefork_process_killed_mid_batch_has_its_work_built_again(tmp_path, p
     assert_every_work_whole(summary, tmp_path / "out", 6)
     again = _in_time(lambda: batch(works, tmp_path / "out", options, celery=app.conf.broker_url))
     assert again.skipped == 6 and again.built == 0
+
+
+@needs_redis
+def test_a_work_that_kills_its_process_every_time_is_reported_after_three_deaths(tmp_path, redis_url):
+    works = catalogue(tmp_path / "works", 2)
+    (works / "dies.txt").write_text(story(9))
+    kills = tmp_path / "kills"
+    tests = str(Path(__file__).parent)
+    with _prefork_worker(redis_url, tmp_path, "celery_app_that_kills",
+                         {"PUBLISHER_TEST_KILLS": str(kills),
+                          "PYTHONPATH": os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")])}):
+        summary = _in_time(lambda: batch(works, tmp_path / "out", ONE_PROCESS, celery=redis_url), 240)
+    reports = {r.id: r for r in summary.reports}
+    assert reports["story-0"].ok and reports["story-1"].ok
+    assert reports["dies"].error == f"{works / 'dies.txt'}: its Celery worker process died 3 times building it " \
+                                    "(out of memory?)"
+    assert len(kills.read_text().split()) == 3  # each delivery in a process of its own, none after the third
+    assert not [p for p in (tmp_path / "out").rglob(".*") if p.name != ".publisher-batch.json"]  # no count left
+
+
+def _left_on_the_broker(app) -> int:
+    """Messages of works still queued, or delivered and not acknowledged (reserved by a worker, or
+    being built: acknowledged once built)."""
+    with app.connection_for_write() as connection:
+        redis = connection.default_channel.client
+        return redis.llen("publisher") + redis.hlen("unacked")
+
+
+@needs_redis
+def test_an_interrupted_celery_batch_leaves_the_workers_nothing_to_build(tmp_path, prefork_worker, redis_url):
+    _, app = prefork_worker
+    works = catalogue(tmp_path / "works", 10)
+    out = tmp_path / "out"
+    command = subprocess.Popen([sys.executable, "-m", "publisher", "batch", str(works), "-o", str(out), "--celery",
+                                redis_url, "--build-date", DATE, "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        first = _in_time(command.stdout.readline, 120)  # one work reported: the others wait or are being built
+        command.send_signal(signal.SIGINT)  # Ctrl-C
+        assert command.wait(60) != 0
+    finally:
+        if command.poll() is None:
+            _stop(command)
+    assert json.loads(first)["ok"]
+    deadline = time.monotonic() + 120
+    while _left_on_the_broker(app):  # until every message is acknowledged: built, or dropped as revoked
+        if time.monotonic() > deadline:
+            pytest.fail("the workers still had works 120 s after the batch was interrupted")
+        time.sleep(0.1)
+    built = len(list(out.glob("*/manifest.json")))
+    # The work reported, those being built, and at most what a worker had reserved when it heard.
+    assert 1 <= built < 10
+    again = _in_time(lambda: batch(works, out, BuildOptions(build_date=DATE, cache=False), celery=redis_url))
+    assert (again.skipped, again.built) == (built, 10 - built)

@@ -8,14 +8,16 @@ import os
 import signal
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
-from publisher import BuildOptions
+from publisher import BuildOptions, PublisherError
+from publisher.batch import engines
 from publisher.batch.engines import local_cluster
 from publisher.commands.batch import batch
-from test_batch import EPUB_ONLY, _children, catalogue, outputs_of
+from test_batch import EPUB_ONLY, _children, _in_time, _stop, catalogue, outputs_of
 
 distributed = pytest.importorskip("distributed", reason="Dask is not installed: pip install -e '.[test,dask]'")
 
@@ -57,6 +59,18 @@ def test_dask_builds_the_same_bytes_as_the_local_pool(tmp_path, cluster):
     # A build in a (daemonic) Dask worker sets its pages in that process: no fork server, no pool left.
     assert {pid: _children(pid) for pid in worker_pids(client).values()} == \
         {pid: [] for pid in worker_pids(client).values()}
+
+
+def _ready(dask_worker) -> tuple[bool, bool, bool]:
+    """(WeasyPrint imported, objects frozen out of the collector's walks, the profiler on) in a worker."""
+    import gc
+
+    return "weasyprint" in sys.modules, gc.get_freeze_count() > 0, "profile" in dask_worker.periodic_callbacks
+
+
+def test_local_workers_start_with_weasyprint_loaded_and_without_the_profiler():
+    with start_cluster() as fresh, distributed.Client(fresh) as client:
+        assert list(client.run(_ready).values()) == [(True, True, False)] * 2  # before any work
 
 
 @pytest.mark.parametrize("engine", ["scheduler", "local"])
@@ -150,3 +164,57 @@ def test_a_work_whose_dask_workers_keep_dying_is_one_failed_line(tmp_path):
     for report in failed:
         assert report.error == f"{report.source}: the Dask workers building it died (out of memory?)"
     assert {r.id for r in summary.reports if r.ok} | {r.id for r in failed} == {f"story-{n}" for n in range(4)}
+
+
+def test_a_scheduler_without_workers_is_one_line_once_the_deadline_passes(tmp_path, monkeypatch):
+    monkeypatch.setattr(engines, "WORKERS_DEADLINE", 2.0)
+    works = catalogue(tmp_path / "works", 1)
+    with local_cluster(0) as scheduler_alone:
+        address = scheduler_alone.scheduler_address
+        with pytest.raises(PublisherError) as raised:
+            _in_time(lambda: batch(works, tmp_path / "out", EPUB_ONLY, dask=address), 120)
+    assert str(raised.value) == (f"--dask {address}: no Dask worker joined the scheduler within 2 s "
+                                 f"(start some: dask worker {address} --nthreads 1)")
+
+
+def _another_publisher(folder: Path, kind: str) -> str:
+    """A folder that, first on a worker's PYTHONPATH, gives it a `publisher` that cannot be imported
+    ("broken"), or this publisher under another installed version ("0.0.1")."""
+    if kind == "broken":
+        (folder / "publisher").mkdir(parents=True)
+        (folder / "publisher" / "__init__.py").write_text('raise ImportError("no publisher on this worker")\n')
+        return str(folder)
+    info = folder / f"publisher-{kind}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: publisher\nVersion: {kind}\n")
+    return os.pathsep.join([str(folder), str(Path(__file__).parents[1])])
+
+
+@pytest.mark.parametrize("kind", ["broken", "0.0.1"])
+def test_a_worker_without_this_publisher_stops_the_batch_in_one_line(tmp_path, kind):
+    works = catalogue(tmp_path / "works", 2)
+    with local_cluster(0) as scheduler_alone, distributed.Client(scheduler_alone) as client, \
+            open(tmp_path / "worker.log", "w") as log:
+        address = scheduler_alone.scheduler_address
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--host", "127.0.0.1",
+             "--no-dashboard"],
+            env={**os.environ, "PYTHONPATH": _another_publisher(tmp_path / "elsewhere", kind)},
+            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            client.wait_for_workers(1, timeout=120)
+            (worker_address,) = client.scheduler_info()["workers"]
+            with pytest.raises(PublisherError) as raised:
+                _in_time(lambda: batch(works, tmp_path / "out", EPUB_ONLY, dask=address), 120)
+        finally:
+            _stop(worker)
+    if kind == "broken":
+        assert str(raised.value) == (f"--dask {address}: worker {worker_address} cannot run publisher: "
+                                     "ImportError('no publisher on this worker')")
+    else:
+        assert str(raised.value) == (f"--dask {address}: worker {worker_address} has publisher 0.0.1, "
+                                     f"weasyprint {version('weasyprint')}, this machine publisher "
+                                     f"{version('publisher')}, weasyprint {version('weasyprint')}: "
+                                     "install the same versions everywhere")
+    assert worker_address.startswith("tcp://127.0.0.1:")
+    assert not (tmp_path / "out" / "story-0").exists()  # nothing was built

@@ -4,8 +4,8 @@ Dask cluster, or Celery workers. Each engine runs `build_work` and hands every r
 
 A worker that dies (killed, out of memory) costs only what it was building: the local pool starts
 again with the works that had not come back, and Dask and Celery send a lost task to another
-worker. A work that kills its worker three times is reported as failed on the local pool and on
-Dask (its KilledWorker); Celery gives it back to the queue each time.
+worker. A work that kills its worker three times is reported as failed: on the local pool, on Dask
+(its KilledWorker), and on Celery (the task counts its deliveries in the work's folder).
 """
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import OptionError, PublisherError
-from .work import BuildReport, WorkSpec, build_work
+from .work import BuildReport, WorkSpec, build_work, versions
 
 ATTEMPTS = 3  # a work whose worker dies this often is reported, not tried again
 # A worker process builds this many works, then makes way for a fresh one (memory stays bounded).
 WORKS_PER_PROCESS = 50
+WORKERS_DEADLINE = 60.0  # seconds a Dask batch waits for its first worker to join the scheduler
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,19 @@ def _after_a_death(futures: dict, reported: set, attempts: dict[str, int], worke
 def local_cluster(workers: int):
     """A Dask cluster of `workers` single-threaded processes on 127.0.0.1, on free ports, the logs of
     its scheduler and nannies kept to critical ones. No dashboard; the scheduler's HTTP server
-    (health checks) on a free port too, not on 8787, where another cluster may be."""
+    (health checks) on a free port too, not on 8787, where another cluster may be.
+
+    Its workers start with `publisher.dask` preloaded (WeasyPrint imported, the garbage collector's
+    view of the worker's own objects frozen) and without Dask's statistical profiler, which walks
+    the building thread's stack a hundred times a second for a dashboard nobody sees here: without
+    them a work took 8–26 % more CPU than on the local pool, with them 1–7 % (bench/README.md)."""
+    import dask
     from distributed import LocalCluster
 
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        scheduler_port=0, dashboard_address=None, silence_logs=logging.CRITICAL,
-                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # read as each worker starts
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            scheduler_port=0, dashboard_address=None, silence_logs=logging.CRITICAL,
+                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, preload=["publisher.dask"])
 
 
 def _quiet_workers(client) -> None:
@@ -133,6 +141,30 @@ def _dask_client(address: str, workers: int):
         yield client
 
 
+def _check_workers(client, address: str) -> None:
+    """Fail at once, in one line, where a batch would otherwise wait for ever (no worker joins) or
+    go wrong on every work (a worker cannot import publisher, or has other versions than this
+    machine, so it would build other bytes under other keys). Workers that join later are not asked."""
+    try:
+        client.wait_for_workers(1, timeout=WORKERS_DEADLINE)
+    except TimeoutError:
+        raise PublisherError(f"--dask {address}: no Dask worker joined the scheduler within "
+                             f"{WORKERS_DEADLINE:g} s (start some: dask worker {address} --nthreads 1)") from None
+    here = versions()
+    for worker, theirs in sorted(client.run(versions, on_error="return").items()):
+        if isinstance(theirs, BaseException):
+            # What the worker raised, or (when it could not even load the probe) Dask's repr of it.
+            why = str(theirs) if type(theirs) is Exception else f"{type(theirs).__name__}: {theirs}"
+            raise PublisherError(f"--dask {address}: worker {worker} cannot run publisher: {why.splitlines()[0]}")
+        if theirs != here:
+            raise PublisherError(f"--dask {address}: worker {worker} has {_named(theirs)}, this machine "
+                                 f"{_named(here)}: install the same versions everywhere")
+
+
+def _named(versions: dict[str, str]) -> str:
+    return ", ".join(f"{name} {version}" for name, version in versions.items())
+
+
 def run_dask(works: list[WorkSpec], batch: Batch, address: str, workers: int, on_report: Listener) -> None:
     """On a Dask cluster at `address` ("tcp://host:8786"), or "local": a LocalCluster of `workers`
     single-threaded processes on this machine. Each future is released as soon as its report is
@@ -149,6 +181,7 @@ def run_dask(works: list[WorkSpec], batch: Batch, address: str, workers: int, on
     works = [replace(spec, source=str(Path(spec.source).absolute())) for spec in works]
     cache_dir = batch.cache_dir.absolute() if batch.cache_dir else None
     with _dask_client(address, max(workers, 1)) as client:
+        _check_workers(client, address)
         # Not pure: the key is new for every batch, so two batches on one cluster never share a task.
         futures = client.map(build_work, works, out=batch.out.absolute(), build_date=batch.build_date,
                              cache_dir=cache_dir, key="publisher-build", pure=False, retries=0)
@@ -190,6 +223,13 @@ def run_celery(works: list[WorkSpec], batch: Batch, broker: str, on_report: List
             on_report(died(specs[task_id], f"its Celery task failed: {type(value).__name__}: {value}".split("\n")[0]))
         else:
             on_report(BuildReport.from_json(value))
+        del specs[task_id]
         app.AsyncResult(task_id).forget()
 
-    ResultSet(results, app=app).join_native(callback=take, propagate=False)
+    try:
+        ResultSet(results, app=app).join_native(callback=take, propagate=False)
+    except KeyboardInterrupt:
+        # Nobody waits for the rest now: the workers drop the works not begun (and a work being
+        # built runs to its end, whole; the next batch skips it).
+        app.control.revoke(list(specs))
+        raise

@@ -101,12 +101,16 @@ def _installed(name: str) -> str:
         return "not installed"
 
 
+def versions() -> dict[str, str]:
+    """The installed versions a work's key holds: a worker with others would build other bytes."""
+    return {"publisher": _installed("publisher"), "weasyprint": _installed("weasyprint")}
+
+
 def work_key(source: Path, options: BuildOptions) -> str:
     """What the outputs depend on: the source's content, the options that shape the book (its build
     date among them), and the versions of publisher and WeasyPrint."""
     shaping = {name: value for name, value in asdict(options).items() if name not in NOT_IN_KEY}
-    text = json.dumps([source_digest(source), shaping, _installed("publisher"), _installed("weasyprint")],
-                      sort_keys=True, default=list)
+    text = json.dumps([source_digest(source), shaping, *versions().values()], sort_keys=True, default=list)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
