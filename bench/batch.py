@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import socket
 import statistics
@@ -106,11 +107,11 @@ def start_celery(work: Path) -> tuple[str, list[subprocess.Popen]]:
     return broker, [worker, redis]
 
 
-def run_engine(engine: str, catalogue: Path, work: Path) -> tuple[float, int, list[dict]]:
+def run_engine(engine: str, catalogue: Path, work: Path, flags: list[str]) -> tuple[float, int, list[dict]]:
     """(makespan s, peak RSS MiB of the largest process, reports) of one cold batch."""
     out = work / f"out-{engine}"
     command = [sys.executable, "-m", "publisher", "batch", str(catalogue), "-o", str(out), "--no-cache",
-               "--build-date", BUILD_DATE, "-q", "--report", str(work / f"{engine}.jsonl")]
+               "--build-date", BUILD_DATE, "-q", "--report", str(work / f"{engine}.jsonl"), *flags]
     helpers: list[subprocess.Popen] = []
     if engine == "sequential":
         command += ["--workers", "1"]
@@ -144,6 +145,7 @@ def main() -> None:
     parser.add_argument("--works", type=int, default=200)
     parser.add_argument("--novels", nargs="*", default=["pride-and-prejudice", "moby-dick"])
     parser.add_argument("--engines", nargs="*", default=["sequential", "local", "dask", "celery"])
+    parser.add_argument("--flags", default="", help='extra options for every build, e.g. --flags=--no-polish')
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -155,7 +157,7 @@ def main() -> None:
               "| p50 / p95 s | peak RSS MiB (largest) | makespan / max(CPU/2, largest) | idle share |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
         for engine in args.engines:
-            wall, largest, reports = run_engine(engine, work / "catalogue", work)
+            wall, largest, reports = run_engine(engine, work / "catalogue", work, shlex.split(args.flags))
             done = [r for r in reports if r["ok"]]
             cpu = sum(r["cpu_seconds"] for r in done)
             short = [(sizes[r["id"]] / 1000, r["cpu_seconds"]) for r in done if r["id"].startswith("story-")]
