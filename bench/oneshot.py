@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -93,8 +94,11 @@ def ratio(ours: Row, anchor: Row, figure: str = "wall") -> tuple[float, str]:
     return median, f"{median:.2f} ({min(values):.2f}–{max(values):.2f})" if len(values) > 1 else f"{median:.2f}"
 
 
+EXTRA: list[str] = []  # --flags: options for every one of our builds
+
+
 def build(source: Path, out: Path, *options: str) -> list[str]:
-    return [*PUBLISHER, "build", str(source), "-o", str(out), "-q", *options]
+    return [*PUBLISHER, "build", str(source), "-o", str(out), "-q", *options, *EXTRA]
 
 
 def make_stories(work: Path) -> dict[str, tuple[Path, int]]:
@@ -184,7 +188,9 @@ def main() -> None:
     parser.add_argument("--books", nargs="*", default=BOOKS, help="corpus books for the EPUB and growth rows")
     parser.add_argument("--no-growth", action="store_true", help="skip the corpus books' cold EPUB+PDF builds")
     parser.add_argument("--no-single", action="store_true", help="no single render of the corpus books")
+    parser.add_argument("--flags", default="", help="options for every one of our builds, e.g. --flags=--no-polish")
     args = parser.parse_args()
+    EXTRA.extend(shlex.split(args.flags))
     books = [name for name in args.books if (CORPUS / name).is_dir()]
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
