@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
+import subprocess
 
 import pytest
 
@@ -80,7 +81,10 @@ def test_a_short_word_alone_on_a_paragraphs_last_line_is_pulled_back(runts):
 def test_facing_pages_end_on_one_baseline(novel):
     before, after = audit_pages(novel[False]), audit_pages(novel[True])
     assert len(before.unbalanced_spreads) >= 4
-    assert len(after.unbalanced_spreads) <= 1 and after.text_spreads >= before.text_spreads - 1
+    # Fewer, not none: a spread one line out is mended, two lines out (a paragraph that could
+    # not be split) is not (bench/README.md has the counts on whole books).
+    assert len(after.unbalanced_spreads) <= len(before.unbalanced_spreads) - 2
+    assert after.text_spreads >= before.text_spreads - 1
     assert not after.hyphenated_page_ends and not after.ladders  # balancing keeps what came first
 
 
@@ -103,6 +107,22 @@ def test_the_words_are_never_changed(book, request):
         return words(re.sub("\u2010 ", "", text))
 
     assert body_words(built[True]) == body_words(built[False])
+
+
+def test_no_page_of_running_text_is_left_hollow(built):
+    """A spread is balanced by giving its longer page a line less, once: the polished sample has no
+    page of running text (in a chapter, neither its first nor its last page, without a picture)
+    that ends more than a line above the others (a bug once shortened a page by seventeen)."""
+    pdf = built(SAMPLE, formats=("pdf",))["pdf"]
+    book = read_pages(pdf)
+    listed = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pictured = {int(row.split()[0]) for row in listed.splitlines()[2:]}
+    running = [page for chapter in book.chapters for page in range(chapter.first_page + 1, chapter.last_page)
+               if page not in pictured and book.page(page).lines]
+    assert len(running) >= 4
+    full = max(book.page(page).lines[-1].bottom for page in running)
+    assert all(full - book.page(page).lines[-1].bottom < 1.5 * book.pitch for page in running), \
+        [(page, round((full - book.page(page).lines[-1].bottom) / book.pitch, 1)) for page in running]
 
 
 def test_the_sample_is_polished_and_keeps_its_pages(built):

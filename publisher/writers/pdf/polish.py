@@ -28,6 +28,7 @@ AUTO_HYPHEN = "\u2010"  # what WeasyPrint adds where it hyphenates a word
 SHORT_WORD = 4  # a paragraph's last line of one word shorter than this many letters looks stranded
 SHORT_PAGE = 3  # a chapter's last page with fewer lines looks like an accident
 PULLED_PER_LINE = 1.5  # characters a line tracked tighter gives back, about (polish.css)
+RUNNING_TEXT = "chapter-body"  # the class of the element around a chapter's (or a foreword's) text
 KEEP_WORD, TIGHTEN, SHORTENED = "data-keep-word", "data-tighten", "data-shortened-pages"
 
 
@@ -99,16 +100,18 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def lines(document) -> tuple[list[Line], list[dict[int, float]]]:
-    """Every line of the body's text, in reading order, with where it starts in its block; and the
-    bottom of every line of each page's body (text, pictures, ornaments)."""
+def lines(document, running_only: bool = False) -> tuple[list[Line], list[dict[int, float]]]:
+    """Every line of the body's text (`running_only`: of running text, a chapter's or a foreword's,
+    not the title page's or the contents'), in reading order, with where it starts in its block;
+    and the bottom of every line of each page's body (text, pictures, ornaments)."""
     found: list[Line] = []
     cursors: dict[str, tuple[str, int]] = {}  # block key → (its collapsed text, characters consumed)
     bottoms = weasy.line_bottoms(document)
+    running = weasy.lines_within(document, RUNNING_TEXT) if running_only else None
     for page, items in enumerate(weasy.page_bodies(document)):
         pieces: dict[int, list] = {}  # line id → [key, element, texts]
         for kind, key, element, line, text in items:
-            if kind == "text" and key and line is not None:
+            if kind == "text" and key and line is not None and (running is None or line in running[page]):
                 pieces.setdefault(line, [key, element, []])[2].append(text)
         for line_id, (key, element, texts) in pieces.items():
             if key not in cursors:
@@ -125,7 +128,7 @@ def lines(document) -> tuple[list[Line], list[dict[int, float]]]:
 
 def faults(document) -> Faults:
     """The faults of a laid-out document whose first page is a recto."""
-    body, bottoms = lines(document)
+    body, bottoms = lines(document, running_only=True)
     recto_feet, verso_feet, short = [], [], []
     for number, line in enumerate(body):
         following = body[number + 1] if number + 1 < len(body) else None
@@ -171,29 +174,34 @@ def _pitch(body: list[Line]) -> float:
 
 
 def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch: float) -> tuple[tuple[int, int], ...]:
-    """For each spread of running text (neither page opens or ends a chapter) whose pages end on
-    different baselines, its longer page and by how many lines to shorten it: the two then run
-    short together, as a designer lets a spread do, and the lines go on over the leaf. A spread
-    that runs two lines or more short together is a fault too, with nothing to shorten (0)."""
+    """For each spread of running text whose pages end on different baselines, its longer page and
+    by how many lines to shorten it (0: none) so that the two run short together, as a designer
+    lets a spread do, the line going on over the leaf. Running text: neither page opens or ends a
+    chapter, and each ends in a line of text (not a picture, an ornament, a heading). Only a
+    difference of one line is mended; two lines or more (a paragraph that could not be split) and a
+    page that runs two lines or more short (hollow) are faults left to the other mends."""
     if not pitch:
         return ()
     sections: dict[str, list[Line]] = {}
+    last_text: dict[int, float] = {}
     for line in body:
         sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
+        last_text[line.page] = line.bottom
     ends = {lines[0].page for lines in sections.values()} | {lines[-1].page for lines in sections.values()}
-    spreads = [(verso, verso + 1) for verso in range(1, len(bottoms) - 1, 2)
-               if not {verso, verso + 1} & ends and bottoms[verso] and bottoms[verso + 1]]
-    lows = {page: max(bottoms[page].values()) for spread in spreads for page in spread}
-    if not lows:
+
+    def running(page: int) -> bool:
+        return page not in ends and page in last_text and max(bottoms[page].values()) <= last_text[page] + 0.5
+
+    spreads = [(verso, verso + 1) for verso in range(1, len(bottoms) - 1, 2) if running(verso) and running(verso + 1)]
+    if not spreads:
         return ()
-    full = Counter(round(low, 1) for low in lows.values()).most_common(1)[0][0]
+    full = Counter(round(last_text[page], 1) for spread in spreads for page in spread).most_common(1)[0][0]
     found = []
     for verso, recto in spreads:
-        lines = round(abs(lows[verso] - lows[recto]) / pitch)
+        lines = round(abs(last_text[verso] - last_text[recto]) / pitch)
         if lines:
-            found.append((verso if lows[verso] > lows[recto] else recto, lines))
-        elif full - lows[verso] > 1.5 * pitch:
-            found.append((verso, 0))
+            found.append((verso if last_text[verso] > last_text[recto] else recto, lines if lines == 1 else 0))
+        found += [(page, 0) for page in (verso, recto) if full - last_text[page] > 1.5 * pitch]  # hollow
     return tuple(found)
 
 
@@ -237,7 +245,8 @@ def mend(document: bytes, found: Faults) -> bytes:
 
 def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]]) -> None:
     """Give these pages (index, CSS pixels) a bottom padding: fewer lines fit, the folio stays put.
-    The paddings are kept on the document's polish style element, added to those of earlier rounds."""
+    A spread is shortened once (undone if other mends turn it); the paddings are kept on the
+    document's polish style element, with those of earlier rounds."""
     head = root.find(f"{{{html.XHTML}}}head")
     style = head.find(f"{{{html.XHTML}}}style[@{SHORTENED}]")
     if style is None:
@@ -245,7 +254,12 @@ def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]]) -> No
     padding = {int(page): float(pixels) for page, pixels in
                (item.split(":") for item in style.get(SHORTENED).split())}
     for page, pixels in shorten:
-        padding[page] = padding.get(page, 0.0) + pixels
+        spread = (page + 1) // 2  # a verso (odd) and the recto after it
+        shortened = [other for other in padding if (other + 1) // 2 == spread]
+        if not shortened:
+            padding[page] = pixels
+        elif shortened[0] != page:
+            del padding[shortened[0]]  # other mends turned the spread: its other page is the long one now
     style.set(SHORTENED, " ".join(f"{page}:{pixels:g}" for page, pixels in sorted(padding.items())))
     style.text = "".join(f"@page :nth({page + 1}) {{ padding-bottom: {pixels:g}px; }}\n"
                          for page, pixels in sorted(padding.items()))

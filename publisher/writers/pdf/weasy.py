@@ -171,6 +171,31 @@ def _body(page_box, boxes) -> Iterator[BodyItem]:
     yield from walk(page_box, None, None, None)
 
 
+def lines_within(document: "Document", class_name: str) -> list[set[int]]:
+    """Each page's lines (by the line ids page_bodies gives) inside an element of this class."""
+    try:
+        from weasyprint.formatting_structure import boxes
+
+        def walk(box, inside, found):
+            if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+                return found
+            element = box.element
+            if element is not None and not isinstance(box, boxes.TextBox) \
+                    and class_name in (element.get("class") or "").split():
+                inside = True
+            if isinstance(box, boxes.LineBox):
+                if inside:
+                    found.add(id(box))
+                return found
+            for child in getattr(box, "children", ()):
+                walk(child, inside, found)
+            return found
+
+        return [walk(page._page_box, False, set()) for page in document.pages]
+    except (ImportError, AttributeError) as error:
+        raise WeasyPrintChanged("Page._page_box or formatting_structure.boxes", error) from error
+
+
 def line_bottoms(document: "Document") -> list[dict[int, float]]:
     """Each page's lines of body text (by the line ids page_bodies gives) → the line's bottom, in
     CSS pixels from the top of the page."""
