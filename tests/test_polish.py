@@ -146,3 +146,19 @@ def test_the_parallel_path_polishes_as_the_whole_book_does(parallel_path, tmp_pa
         paths[-1].write_bytes(layout.pdf)
     assert [pdftotext(path) for path in paths][0] == pdftotext(paths[1])
     assert audit_pages(paths[0]).counts() == audit_pages(paths[1]).counts()
+
+
+def test_a_shortened_page_undone_leaves_a_style_an_html_parser_closes():
+    """A spread shortened, then turned by other mends, loses its padding; the style element left
+    must not be self-closed, or an HTML parser reads the whole body as style (a chapter vanished)."""
+    from publisher.writers.pdf import polish, weasy
+
+    xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body>'
+             '<div class="chapter-body"><p data-block="c:1">The lamp is lit.</p></div></body></html>').encode()
+    shortened = polish.mend(xhtml, polish.Faults(unbalanced_spreads=((2, 1),), pitch=20.0))
+    assert b"@page :nth(3) { padding-bottom: 20px; }" in shortened
+    undone = polish.mend(shortened, polish.Faults(unbalanced_spreads=((1, 1),), pitch=20.0))
+    assert b"padding-bottom" not in undone
+    assert polish.mend(undone, polish.Faults(unbalanced_spreads=((2, 1),), pitch=20.0)) == undone  # once
+    document = weasy.lay_out(undone, (), ())
+    assert [text for kind, _, _, _, text in weasy.page_bodies(document)[0] if kind == "text"] == ["The lamp is lit."]

@@ -28,6 +28,7 @@ AUTO_HYPHEN = "\u2010"  # what WeasyPrint adds where it hyphenates a word
 SHORT_WORD = 4  # a paragraph's last line of one word shorter than this many letters looks stranded
 SHORT_PAGE = 3  # a chapter's last page with fewer lines looks like an accident
 PULLED_PER_LINE = 1.5  # characters a line tracked tighter gives back, about (polish.css)
+TURNED = "data-turned-spreads"
 RUNNING_TEXT = "chapter-body"  # the class of the element around a chapter's (or a foreword's) text
 KEEP_WORD, TIGHTEN, SHORTENED = "data-keep-word", "data-tighten", "data-shortened-pages"
 
@@ -245,24 +246,30 @@ def mend(document: bytes, found: Faults) -> bytes:
 
 def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]]) -> None:
     """Give these pages (index, CSS pixels) a bottom padding: fewer lines fit, the folio stays put.
-    A spread is shortened once (undone if other mends turn it); the paddings are kept on the
-    document's polish style element, with those of earlier rounds."""
+    A spread is shortened once, and undone for good if other mends turn it; what was done is kept
+    on the document's polish style element, with the rounds before."""
     head = root.find(f"{{{html.XHTML}}}head")
     style = head.find(f"{{{html.XHTML}}}style[@{SHORTENED}]")
     if style is None:
-        style = etree.SubElement(head, f"{{{html.XHTML}}}style", {SHORTENED: ""})
+        style = etree.SubElement(head, f"{{{html.XHTML}}}style", {SHORTENED: "", TURNED: ""})
     padding = {int(page): float(pixels) for page, pixels in
                (item.split(":") for item in style.get(SHORTENED).split())}
+    turned = {int(spread) for spread in style.get(TURNED).split()}
     for page, pixels in shorten:
         spread = (page + 1) // 2  # a verso (odd) and the recto after it
         shortened = [other for other in padding if (other + 1) // 2 == spread]
+        if spread in turned:
+            continue
         if not shortened:
             padding[page] = pixels
         elif shortened[0] != page:
             del padding[shortened[0]]  # other mends turned the spread: its other page is the long one now
+            turned.add(spread)
     style.set(SHORTENED, " ".join(f"{page}:{pixels:g}" for page, pixels in sorted(padding.items())))
+    style.set(TURNED, " ".join(str(spread) for spread in sorted(turned)))
+    # Never empty: an HTML parser reads a self-closed <style/> as opening a style that runs to the end.
     style.text = "".join(f"@page :nth({page + 1}) {{ padding-bottom: {pixels:g}px; }}\n"
-                         for page, pixels in sorted(padding.items()))
+                         for page, pixels in sorted(padding.items())) or "/* no page shortened */"
 
 
 def _keep_word(block: etree._Element, start: int) -> None:

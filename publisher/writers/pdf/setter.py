@@ -56,9 +56,10 @@ def _polished(job: Job, document):
     """The job and its layout after the polish pass, worked front to back as a compositor would.
     Each round tries every mend, then, if that does not help, only those of hyphenation; a round
     helps when its pages have fewer faults, or no hyphenation fault before a later page than
-    before (the pages up to it are done), and strand no more ornaments. The best pages seen are kept: never worse than
+    before (the pages up to it are done), strand no more ornaments and show every block. The best pages seen are kept: never worse than
     the first layout."""
     found, stranded = polish.faults(document), len(stranded_scene_breaks(document))
+    blocks = _blocks(document)
     best = (found.score, job, document)
     for _ in range(polish.ROUNDS):
         if not found.score:
@@ -71,7 +72,7 @@ def _polished(job: Job, document):
             laid = load(trial)
             better = polish.faults(laid)
             if (better.score < found.score or better.first_page > found.first_page) \
-                    and len(stranded_scene_breaks(laid)) <= stranded:
+                    and len(stranded_scene_breaks(laid)) <= stranded and _blocks(laid) == blocks:
                 job, document, found = trial, laid, better
                 if found.score < best[0]:
                     best = (found.score, job, document)
@@ -79,6 +80,11 @@ def _polished(job: Job, document):
         else:
             break
     return best[1], best[2]
+
+
+def _blocks(document) -> set[str]:
+    """The blocks whose text the pages show: a mend that loses one (it never should) is refused."""
+    return {line.key for line in polish.lines(document)[0]}
 
 
 def _mark_before_ornament(document: bytes, keys: list[str]) -> bytes:
