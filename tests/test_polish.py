@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import SAMPLE, pdftotext
+from conftest import CORPUS, SAMPLE, needs_corpus, pdftotext
 from publisher import BuildOptions, read, themes
 from publisher.page_audit import audit_pages, read_pages
 from publisher.words import words
@@ -98,15 +98,29 @@ def test_a_chapters_last_page_of_two_lines_is_emptied(build_book_pdf):
     assert not after.short_last_pages and after.pages < before.pages
 
 
+def _body_words(path) -> list[str]:
+    text = " ".join(line.text for page in read_pages(path).pages for line in page.lines)
+    return words(re.sub("\u2010 ", "", text))
+
+
 @pytest.mark.parametrize("book", ["long_words", "runts", "novel"])
 def test_the_words_are_never_changed(book, request):
     built = request.getfixturevalue(book)
+    assert _body_words(built[True]) == _body_words(built[False])
 
-    def body_words(path):
-        text = " ".join(line.text for page in read_pages(path).pages for line in page.lines)
-        return words(re.sub("\u2010 ", "", text))
 
-    assert body_words(built[True]) == body_words(built[False])
+@needs_corpus("moby-dick-opening")
+def test_a_real_book_keeps_every_word_and_chapter(built):
+    """Thirteen thousand words of Moby-Dick, set in parallel and polished: the same words and the
+    same outline as unpolished (a polished chapter once vanished from War and Peace)."""
+    from pypdf import PdfReader
+
+    rough, polished = (built(CORPUS / "moby-dick-opening", formats=("pdf",), polish=polish)["pdf"]
+                       for polish in (False, True))
+    assert _body_words(polished) == _body_words(rough)
+    titles = [[item.title for item in PdfReader(path).outline] for path in (rough, polished)]
+    assert titles[0] == titles[1] and len(titles[0]) >= 3
+    assert audit_pages(polished).counts()["hyphenated_rectos"] == 0
 
 
 def test_no_page_of_running_text_is_left_hollow(built):
