@@ -177,7 +177,8 @@ def _pitch(body: list[Line]) -> float:
 def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch: float) -> tuple[tuple[int, int], ...]:
     """For each spread of running text whose pages end on different baselines, its longer page and
     by how many lines to shorten it (0: none) so that the two run short together, as a designer
-    lets a spread do, the line going on over the leaf. Running text: neither page opens or ends a
+    lets a spread do, the line going on over the leaf (a verso's goes to its recto, which is then
+    shortened as much). Running text: neither page opens or ends a
     chapter, and each ends in a line of text (not a picture, an ornament, a heading). Only a
     difference of one line is mended; two lines or more (a paragraph that could not be split) and a
     page that runs two lines or more short (hollow) are faults left to the other mends."""
@@ -262,8 +263,11 @@ def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]]) -> No
             continue
         if not shortened:
             padding[page] = pixels
-        elif shortened[0] != page:
-            del padding[shortened[0]]  # other mends turned the spread: its other page is the long one now
+            if page % 2:  # a verso: its last line goes over to the recto, which must run as short
+                padding[page + 1] = pixels
+        elif page not in shortened or page % 2 == 0 and len(shortened) == 2:
+            for other in shortened:  # other mends turned the spread: undone, for good
+                del padding[other]
             turned.add(spread)
     style.set(SHORTENED, " ".join(f"{page}:{pixels:g}" for page, pixels in sorted(padding.items())))
     style.set(TURNED, " ".join(str(spread) for spread in sorted(turned)))
