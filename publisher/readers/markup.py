@@ -86,7 +86,8 @@ def count_words(text: str) -> int:
 @functools.cache
 def fingerprint() -> str:
     """What shapes a converted fragment besides its text: this code and the libraries it calls."""
-    code = b"".join((Path(__file__).parent.parent / name).read_bytes() for name in ("readers/markup.py", "typography.py"))
+    package = Path(__file__).parent.parent
+    code = b"".join((package / name).read_bytes() for name in ("readers/markup.py", "typography.py"))
     libraries = " ".join(version(name) for name in ("markdown", "nh3", "smartypants", "lxml"))
     return f"{libraries} {hashlib.sha256(code).hexdigest()}"
 
