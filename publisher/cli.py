@@ -171,7 +171,7 @@ def new(folder: Path, title: str, author: str, warn: Warnings) -> None:
               help="Folder of built files to compare with the source, word by word (.txt stories).")
 @click.option("--profile", type=click.Choice(list(PROFILES)),
               help="Also lay out the PDF and report what this print-on-demand service would reject.")
-@build_options("trim", "bleed", "theme")
+@build_options("trim", "bleed", "theme", "polish")
 @reports_errors
 def check(book: Path, outputs: Path | None, profile: str | None, warn: Warnings, **values) -> None:
     """Check BOOK and report every problem at once, as path:line: message.
@@ -200,7 +200,7 @@ def check(book: Path, outputs: Path | None, profile: str | None, warn: Warnings,
 @click.argument("book", type=PATH)
 @click.option("-o", "--out", "out_dir", type=PATH, default=Path("dist"), show_default=True,
               help="Folder for the cover PDF.")
-@build_options("profile", "trim", "theme")
+@build_options("profile", "trim", "theme", "polish")
 @click.option("--stock", type=click.Choice(list(PAPER_THICKNESS)), default="white", show_default=True,
               help="Interior paper: sets the spine width per page.")
 @click.option("--paper", "old_paper", type=click.Choice(list(PAPER_THICKNESS)), hidden=True,
@@ -224,7 +224,7 @@ def cover(book: Path, out_dir: Path, stock: str, old_paper: str | None, warn: Wa
 
 @main.command()
 @click.argument("book", type=PATH)
-@build_options("trim", "theme")
+@build_options("trim", "theme", "polish")
 @click.option("--exact", is_flag=True, help="Lay out every trim size instead of estimating the others.")
 @reports_errors
 def stats(book: Path, exact: bool, warn: Warnings, **values) -> None:
@@ -254,7 +254,7 @@ def stats(book: Path, exact: bool, warn: Warnings, **values) -> None:
 @click.option("-o", "--out", "out_dir", type=PATH, default=None,
               help="Folder for the proof sheets (default: dist/<slug>-proof).")
 @click.option("--pages", help="Pages to show, e.g. 1-12 (default: all).")
-@build_options("trim", "theme")
+@build_options("trim", "theme", "polish")
 @click.option("--dpi", type=int, default=60, show_default=True, help="Resolution of the page images.")
 @reports_errors
 def proof(book: Path, out_dir: Path | None, pages: str | None, dpi: int, warn: Warnings, **values) -> None:
@@ -313,7 +313,8 @@ def import_(story: Path, folder: Path | None, force: bool, warn: Warnings, title
     options = options_from({"title": title, "author": author, "language": language})  # checks the language tag
     from .readers.draft import Overrides
 
-    made = _command("import_", "import_book")(story, folder, Overrides(options.title, options.author, options.language), force, warn)
+    overrides = Overrides(options.title, options.author, options.language)
+    made = _command("import_", "import_book")(story, folder, overrides, force, warn)
     show(warn)
     click.echo(f"imported {story} → {made.folder} ({made.chapters} chapters)")
 

@@ -89,8 +89,10 @@ class BuildOptions:
     profile: str = option("home", "Print-on-demand rules the PDF follows: margins, page count, bookmarks.",
                           choices=_profiles)
     polish: bool = option(True, "After layout, mend what a compositor would: no word hyphenated at a page's foot, "
-                                "no ladder of three hyphenated lines, no short word alone on a paragraph's last "
-                                "line (--no-polish: the pages as first laid out).")
+                                "no ladder of three hyphenated lines, facing pages on one baseline, no chapter "
+                                "ending in a page of one or two lines, no short word alone on a paragraph's last "
+                                "line; it may change the page count (--no-polish: the pages as first laid out; "
+                                "give cover, check, proof and stats the same choice as build).")
     bleed: bool = option(False, "Print to the page edge (KDP: 0.125 in past the trim).")
     page_list: bool = option(False, "Give an EPUB-only build the print edition's page numbers (lays out the PDF "
                                     "pages).")

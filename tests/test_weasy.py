@@ -96,6 +96,29 @@ def test_line_bottoms_step_down_the_page_one_line_at_a_time():
     assert steps == {20.0}, f"LineBox.position_y/height no longer give a line's place: steps {steps}"
 
 
+def test_line_bottoms_count_a_picture_that_ends_a_page():
+    from PIL import Image
+
+    image = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 0, 0)).save(image, format="PNG")
+    resources = (Resource("images/red.png", "image/png", image.getvalue()),)
+    document = _lay_out('<p data-block="s:0" style="line-height: 20px">Lamplight.</p>'
+                        '<img src="images/red.png" alt="" style="display: block; width: 100px; height: 100px"/>',
+                        resources=resources)
+    text = [line for kind, _, _, line, _ in weasy.page_bodies(document)[0] if kind == "text"]
+    bottoms = weasy.line_bottoms(document)[0]
+    assert max(bottoms.values()) >= bottoms[text[-1]] + 100, \
+        "a block picture (ReplacedBox position_y/height) is no longer in a page's bottoms"
+
+
+def test_lines_within_a_class_are_the_lines_inside_its_element():
+    document = _lay_out('<p data-block="s:0">Outside.</p>'
+                        '<div class="chapter-body"><p data-block="s:1">Inside.</p></div>')
+    lines = {text: line for kind, _, _, line, text in weasy.page_bodies(document)[0] if kind == "text"}
+    assert weasy.lines_within(document, "chapter-body")[0] == {lines["Inside."]}, \
+        "a box's element no longer carries its class (lines_within)"
+
+
 def test_document_fonts_give_the_original_font_file():
     document = _bare("<p>Hello</p>")
     weasy.write_pdf(document)  # fills Document.fonts

@@ -43,18 +43,20 @@ class Line:
     text: str
     page: int
     bottom: float = 0.0  # CSS pixels from the top of its page
+    continues: bool = False  # it begins with the end of a word hyphenated on the line before
 
     @property
     def hyphenated(self) -> bool:
         return self.text.endswith(AUTO_HYPHEN)
 
     def word_starts(self) -> list[int]:
-        """Where each of the line's words starts in its block's text."""
+        """Where each of the line's words starts in its block's text (not the end of a word begun
+        on the line before)."""
         starts, position = [], self.start
         for word in self.text.rstrip(AUTO_HYPHEN).split(" "):
             starts.append(position)
             position += len(word) + 1
-        return starts
+        return starts[1:] if self.continues and len(starts) > 1 else starts
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Faults:
     unbalanced_spreads: tuple[tuple[int, int], ...] = ()  # per spread: (its longer page, lines to shorten it by)
     short_last_pages: tuple[tuple[Line, ...], ...] = ()  # per chapter: paragraphs to pull back a line each
     pitch: float = 0.0  # the body's line pitch, CSS pixels
+    not_running: frozenset[int] = frozenset()  # pages that open or end a chapter, or hold no running text
 
     @property
     def score(self) -> int:
@@ -84,7 +87,7 @@ class Faults:
 
     def hyphenation(self) -> "Faults":
         """These faults' hyphenated page feet and ladders alone: the mends most worth keeping."""
-        return Faults(self.recto_feet, self.verso_feet, self.ladders)
+        return Faults(self.recto_feet, self.verso_feet, self.ladders, not_running=self.not_running)
 
     def mends(self) -> tuple[list[tuple[str, int]], list[str], list[tuple[int, float]]]:
         """(words to keep whole, as (block key, start)), (blocks to tighten), (pages to shorten, by
@@ -107,6 +110,7 @@ def lines(document, running_only: bool = False) -> tuple[list[Line], list[dict[i
     and the bottom of every line of each page's body (text, pictures, ornaments)."""
     found: list[Line] = []
     cursors: dict[str, tuple[str, int]] = {}  # block key → (its collapsed text, characters consumed)
+    last: dict[str, Line] = {}  # block key → its line before
     bottoms = weasy.line_bottoms(document)
     running = weasy.lines_within(document, RUNNING_TEXT) if running_only else None
     for page, items in enumerate(weasy.page_bodies(document)):
@@ -123,7 +127,10 @@ def lines(document, running_only: bool = False) -> tuple[list[Line], list[dict[i
             found_at = full.find(piece, cursor) if piece else -1
             start = found_at if found_at >= 0 else cursor
             cursors[key] = (full, start + len(piece))
-            found.append(Line(key, start, text, page, bottoms[page].get(line_id, 0.0)))
+            before = last.get(key)
+            found.append(Line(key, start, text, page, bottoms[page].get(line_id, 0.0),
+                              before is not None and before.hyphenated))
+            last[key] = found[-1]
     return found, bottoms
 
 
@@ -141,8 +148,14 @@ def faults(document) -> Faults:
             if len(words) == 1 and not starts_block and sum(c.isalpha() for c in words[0]) < SHORT_WORD:
                 short.append(line)
     pitch = _pitch(body)
+    sections: dict[str, list[Line]] = {}
+    for line in body:
+        sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
+    ends = {end for lines in sections.values() for end in (lines[0].page, lines[-1].page)}
+    running = {line.page for line in body} - ends
     return Faults(tuple(recto_feet), tuple(verso_feet), _ladders(body), tuple(short),
-                  _unbalanced_spreads(body, bottoms, pitch), _short_last_pages(body), pitch)
+                  _unbalanced_spreads(body, bottoms, pitch), _short_last_pages(body), pitch,
+                  frozenset(range(len(bottoms))) - running)
 
 
 def _ladders(body: list[Line]) -> tuple[tuple[Line, ...], ...]:
@@ -232,8 +245,8 @@ def mend(document: bytes, found: Faults) -> bytes:
     """The XHTML with the mends for these faults marked (polish.css sets them)."""
     keep, tighten, shorten = found.mends()
     root = etree.fromstring(document)
-    if shorten:
-        _shorten_pages(root, shorten)
+    if shorten or found.not_running:
+        _shorten_pages(root, shorten, found.not_running)
     blocks = {element.get("data-block"): element for element in root.iter()
               if isinstance(element.tag, str) and element.get("data-block")}
     for key, start in keep:
@@ -245,16 +258,19 @@ def mend(document: bytes, found: Faults) -> bytes:
     return html.serialize(root)
 
 
-def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]]) -> None:
+def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]], not_running: frozenset[int]) -> None:
     """Give these pages (index, CSS pixels) a bottom padding: fewer lines fit, the folio stays put.
     A spread is shortened once, and undone for good if other mends turn it; what was done is kept
-    on the document's polish style element, with the rounds before."""
+    on the document's polish style element. A padding is set by page number: when other mends move
+    the text so that it falls on a page that opens or ends a chapter, it is dropped."""
     head = root.find(f"{{{html.XHTML}}}head")
     style = head.find(f"{{{html.XHTML}}}style[@{SHORTENED}]")
     if style is None:
+        if not shorten:
+            return
         style = etree.SubElement(head, f"{{{html.XHTML}}}style", {SHORTENED: "", TURNED: ""})
     padding = {int(page): float(pixels) for page, pixels in
-               (item.split(":") for item in style.get(SHORTENED).split())}
+               (item.split(":") for item in style.get(SHORTENED).split()) if int(page) not in not_running}
     turned = {int(spread) for spread in style.get(TURNED).split()}
     for page, pixels in shorten:
         spread = (page + 1) // 2  # a verso (odd) and the recto after it

@@ -55,8 +55,9 @@ def set_document(job: Job, fonts_dir: Path | None = None) -> SetDocument:
 def _polished(job: Job, document):
     """The job and its layout after the polish pass, worked front to back as a compositor would.
     Each round tries every mend, then, if that does not help, only those of hyphenation; a round
-    helps when its pages have fewer faults, or no hyphenation fault before a later page than
-    before (the pages up to it are done), strand no more ornaments and show every block. The best
+    helps when its pages have fewer faults, or no hyphenation fault before a later page than before
+    (the pages up to it are done, even if more faults follow: a kept word can push the next fault
+    on, and the round after mends it), strand no more ornaments and show every block. The best
     pages seen are kept: never worse than the first layout."""
     found, stranded = polish.faults(document), len(stranded_scene_breaks(document))
     blocks = _blocks(document)

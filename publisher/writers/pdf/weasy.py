@@ -197,15 +197,15 @@ def lines_within(document: "Document", class_name: str) -> list[set[int]]:
 
 
 def line_bottoms(document: "Document") -> list[dict[int, float]]:
-    """Each page's lines of body text (by the line ids page_bodies gives) → the line's bottom, in
-    CSS pixels from the top of the page."""
+    """Each page's lines of body text (by the line ids page_bodies gives) and pictures → their
+    bottom, in CSS pixels from the top of the page."""
     try:
         from weasyprint.formatting_structure import boxes
 
         def walk(box, found):
             if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
                 return found
-            if isinstance(box, boxes.LineBox):
+            if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
                 found[id(box)] = box.position_y + box.height
                 return found
             for child in getattr(box, "children", ()):
@@ -214,7 +214,7 @@ def line_bottoms(document: "Document") -> list[dict[int, float]]:
 
         return [walk(page._page_box, {}) for page in document.pages]
     except (ImportError, AttributeError) as error:
-        raise WeasyPrintChanged("LineBox.position_y or height", error) from error
+        raise WeasyPrintChanged("LineBox/ReplacedBox position_y or height", error) from error
 
 
 # Font objects (internal: Document.fonts, Font attributes, get_hb_object_data).
