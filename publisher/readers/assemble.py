@@ -116,7 +116,7 @@ class _Assembler:
         return replace(resource, name=prefix + resource.name) if prefix else resource
 
     def chapter(self, draft: ChapterDraft, number: int, source: BookDraft, prefix: str,
-                ready: markup.Fragment | None) -> Chapter:
+                ready: markup.Fragment) -> Chapter:
         self.chapter_index += 1
         body = self.html(draft.body, source, prefix, ready)
         if not draft.body:
@@ -186,7 +186,7 @@ def assemble(draft: BookDraft, warn: Warnings | None = None, jobs: int = 1, cach
         chapters = []
         for chapter in (work.chapters if work else part.chapters):
             counter[0] += 1
-            chapters.append(build.chapter(chapter, counter[0], source, prefix, ready.get(id(chapter))))
+            chapters.append(build.chapter(chapter, counter[0], source, prefix, ready[id(chapter)]))
         inner = tuple(part_of(p, source, counter, prefix) for p in (work.parts if work else part.parts))
         made_work, back = None, ()
         if work is not None:

@@ -148,13 +148,13 @@ def faults(document) -> Faults:
             if len(words) == 1 and not starts_block and sum(c.isalpha() for c in words[0]) < SHORT_WORD:
                 short.append(line)
     pitch = _pitch(body)
-    sections: dict[str, list[Line]] = {}
+    sections: dict[str, list[Line]] = {}  # a chapter's (or a foreword's) lines, by section id
     for line in body:
         sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
     ends = {end for lines in sections.values() for end in (lines[0].page, lines[-1].page)}
     running = {line.page for line in body} - ends
     return Faults(tuple(recto_feet), tuple(verso_feet), _ladders(body), tuple(short),
-                  _unbalanced_spreads(body, bottoms, pitch), _short_last_pages(body), pitch,
+                  _unbalanced_spreads(body, bottoms, pitch, ends), _short_last_pages(body, sections), pitch,
                   frozenset(range(len(bottoms))) - running)
 
 
@@ -187,22 +187,18 @@ def _pitch(body: list[Line]) -> float:
     return steps.most_common(1)[0][0] if steps else 0.0
 
 
-def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch: float) -> tuple[tuple[int, int], ...]:
+def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch: float,
+                        ends: set[int]) -> tuple[tuple[int, int], ...]:
     """For each spread of running text whose pages end on different baselines, its longer page and
     by how many lines to shorten it (0: none) so that the two run short together, as a designer
     lets a spread do, the line going on over the leaf (a verso's goes to its recto, which is then
-    shortened as much). Running text: neither page opens or ends a
-    chapter, and each ends in a line of text (not a picture, an ornament, a heading). Only a
-    difference of one line is mended; two lines or more (a paragraph that could not be split) and a
-    page that runs two lines or more short (hollow) are faults left to the other mends."""
+    shortened as much). Running text: neither page opens or ends a chapter (`ends`), and each ends
+    in a line of text (not a picture, an ornament, a heading). Only a difference of one line is
+    mended; two lines or more (a paragraph that could not be split) and a page that runs two lines
+    or more short (hollow) are faults left to the other mends."""
     if not pitch:
         return ()
-    sections: dict[str, list[Line]] = {}
-    last_text: dict[int, float] = {}
-    for line in body:
-        sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
-        last_text[line.page] = line.bottom
-    ends = {lines[0].page for lines in sections.values()} | {lines[-1].page for lines in sections.values()}
+    last_text = {line.page: line.bottom for line in body}  # the last one of each page
 
     def running(page: int) -> bool:
         return page not in ends and page in last_text and max(bottoms[page].values()) <= last_text[page] + 0.5
@@ -220,13 +216,10 @@ def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch
     return tuple(found)
 
 
-def _short_last_pages(body: list[Line]) -> tuple[tuple[Line, ...], ...]:
+def _short_last_pages(body: list[Line], sections: dict[str, list[Line]]) -> tuple[tuple[Line, ...], ...]:
     """For each chapter (section) whose last page holds one or two of its lines, paragraphs on its
     earlier pages to pull back a line each, two for each line to move."""
-    sections: dict[str, list[Line]] = {}
     lines_of: Counter = Counter(line.key for line in body)
-    for line in body:
-        sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
     found = []
     for lines in sections.values():
         last_page = lines[-1].page
