@@ -6,6 +6,7 @@ import hashlib
 import importlib
 import io
 import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
@@ -187,3 +188,24 @@ def test_a_first_page_counter_reset_sets_the_first_folio():
     folios = [line.strip() for line in text.splitlines() if line.strip().isdigit()]
     assert folios == ["41", "42"], \
         "@page :first { counter-reset: page N } no longer starts the folios at N (the furniture relies on it)"
+
+
+def test_loading_weasyprint_looks_its_libraries_up_in_one_reading_of_the_loader_cache(tmp_path):
+    """Without the lookup, ctypes runs ldconfig, gcc and ld for each name WeasyPrint tries (55
+    processes on Debian); with it, one ldconfig, and the libraries are the same."""
+    script = tmp_path / "count.py"
+    script.write_text(
+        "import ctypes.util, subprocess\n"
+        "started = []\n"
+        "original_init, original_find = subprocess.Popen.__init__, ctypes.util.find_library\n"
+        "def counting(self, args, *a, **k):\n"
+        "    started.append(args[0] if isinstance(args, list) else args)\n"
+        "    original_init(self, args, *a, **k)\n"
+        "subprocess.Popen.__init__ = counting\n"
+        "from publisher.writers.pdf import weasy\n"
+        "weasy.load()\n"
+        "from weasyprint.text import ffi\n"
+        "assert ctypes.util.find_library is original_find\n"
+        "print(len(started), ffi.pango is not None, ffi.harfbuzz is not None, ffi.fontconfig is not None)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["1", "True", "True", "True"], done.stdout + done.stderr
