@@ -9,11 +9,10 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+if TYPE_CHECKING:  # rich is imported only where progress is shown: a quiet build does not pay for it
+    from rich.progress import Progress
 
 
 class Silent:
@@ -49,10 +48,12 @@ class Shown(Silent):
 @contextmanager
 def build_progress(enabled: bool = True) -> Iterator[Silent]:
     """Yield the progress display: `.stage("laying out pages")` starts a line, `.pages(120)` counts."""
-    console = Console(stderr=True)
-    if not (enabled and console.is_terminal and sys.stderr.isatty()):
+    console = _terminal(enabled)
+    if console is None:
         yield Silent()
         return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
@@ -90,11 +91,23 @@ class WorksSilent:
 def batch_progress(enabled: bool = True) -> Iterator[WorksSilent]:
     """Yield the batch's progress: `.start(works)`, then `.done(failed)` per work; a bar with the rate
     and the time left on a terminal, else nothing."""
-    console = Console(stderr=True)
-    if not (enabled and console.is_terminal and sys.stderr.isatty()):
+    console = _terminal(enabled)
+    if console is None:
         yield WorksSilent()
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
                TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as progress:
         yield WorksShown(progress)
+
+
+def _terminal(enabled: bool):
+    """rich's console on standard error if progress is to be shown there, else None."""
+    if not (enabled and sys.stderr.isatty()):
+        return None
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    return console if console.is_terminal else None
