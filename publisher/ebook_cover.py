@@ -5,11 +5,15 @@ Title and author set in the theme's book face on a plain field of colour, 1600 Ã
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+import os
 import shutil
 import subprocess
 import textwrap
 
+import PIL
 from PIL import Image, ImageDraw, ImageFont
 
 from .manuscript import Metadata
@@ -18,6 +22,23 @@ SIZE = (1600, 2560)
 BACKGROUND, INK, ACCENT = (36, 52, 71), (246, 241, 229), (201, 162, 90)
 
 
+TITLE_FACE, SUBTITLE_FACE = "EB Garamond 12:style=Regular", "EB Garamond 12:style=Italic"
+
+
+def fingerprint() -> str:
+    """What shapes a cover besides its words: this code, Pillow and the font files fontconfig gives."""
+    files = []
+    for pattern in (TITLE_FACE, SUBTITLE_FACE):
+        path = _font_file(pattern)
+        try:
+            status = os.stat(path) if path else None
+        except OSError:
+            status = None
+        files.append(f"{path} {status.st_size} {status.st_mtime_ns}" if status else str(path))
+    return " ".join([PIL.__version__, hashlib.sha256(open(__file__, "rb").read()).hexdigest(), *files])
+
+
+@functools.lru_cache(maxsize=None)
 def _font_file(pattern: str) -> str | None:
     if shutil.which("fc-match") is None:
         return None
@@ -48,16 +69,16 @@ def typographic_cover(metadata: Metadata) -> bytes:
     margin = 110
     draw.rectangle([margin, margin, SIZE[0] - margin, SIZE[1] - margin], outline=ACCENT, width=6)
     title_size = 190 if len(metadata.title) < 24 else 150 if len(metadata.title) < 48 else 115
-    title_font = _font("EB Garamond 12:style=Regular", title_size)
+    title_font = _font(TITLE_FACE, title_size)
     width = max(8, int(22 * 190 / title_size * 0.62))
     lines = textwrap.wrap(metadata.title, width=width) or [metadata.title]
     top = _centered(draw, lines, title_font, 620, 1.25)
     if metadata.subtitle:
-        sub_font = _font("EB Garamond 12:style=Italic", 80)
+        sub_font = _font(SUBTITLE_FACE, 80)
         top = _centered(draw, textwrap.wrap(metadata.subtitle, width=30), sub_font, top + 60, 1.3)
     draw.line([(SIZE[0] / 2 - 160, top + 110), (SIZE[0] / 2 + 160, top + 110)], fill=ACCENT, width=5)
     if metadata.authors:
-        author_font = _font("EB Garamond 12:style=Regular", 100)
+        author_font = _font(TITLE_FACE, 100)
         _centered(draw, textwrap.wrap(metadata.byline, width=26), author_font, SIZE[1] - 620, 1.3)
     out = io.BytesIO()
     image.save(out, format="PNG")  # `optimize` would take twice as long to save 1 % of a flat image

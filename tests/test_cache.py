@@ -10,6 +10,7 @@ import pytest
 
 from conftest import SAMPLE
 from publisher import BuildOptions, build
+from publisher.cache import Shelf
 from publisher.errors import Warnings
 from publisher.readers import markup
 
@@ -99,3 +100,30 @@ def test_warnings_found_while_converting_are_given_again_from_the_cache(tmp_path
         assert any("story.md:5: removed what an ebook may not contain: <script>" in m for m in warn.messages), \
             (out, warn.messages)
     assert _entries(cache)
+
+
+def test_a_rebuild_takes_the_typographic_cover_it_drew(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text("Title: The Lamp Room\nAuthor: Ada Quill\n\nThe keeper lit the lamp at dusk.\n")
+    cache = tmp_path / "cache"
+    first = _epub(story, tmp_path / "a", cache)
+    [entry] = (cache / "covers").glob("*/*")
+    assert _epub(story, tmp_path / "b", None) == first  # the same bytes as a build without the cache
+
+    # What the shelf holds is what the next build puts in: a rebuild does not draw it again.
+    stand_in = _cover(first, tmp_path)[:-1] + b"\x01"
+    name = entry.name
+    Shelf(cache, "covers").put(name, stand_in)
+    assert _cover(_epub(story, tmp_path / "c", cache), tmp_path) == stand_in
+
+    # Another title is another cover.
+    story.write_text("Title: The Fog Bell\nAuthor: Ada Quill\n\nThe keeper rang the bell.\n")
+    assert _cover(_epub(story, tmp_path / "d", cache), tmp_path) != _cover(first, tmp_path)
+    assert len(list((cache / "covers").glob("*/*"))) == 2
+
+
+def _cover(epub: bytes, tmp_path: Path) -> bytes:
+    path = tmp_path / "cover-of.epub"
+    path.write_bytes(epub)
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("EPUB/images/cover.png")

@@ -38,7 +38,7 @@ def write_pdf(manuscript: Manuscript, theme: Theme, options: BuildOptions, layou
 
 
 def _epub(manuscript: Manuscript, theme: Theme, options: BuildOptions, layout: "PrintLayout | None" = None) -> bytes:
-    return write_epub(manuscript, theme, layout.page_map if layout else None, options.moment())
+    return write_epub(manuscript, theme, layout.page_map if layout else None, options.moment(), options.cache_root())
 
 
 # (manuscript, theme, options, print layout or None) → the file's bytes

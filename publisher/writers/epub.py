@@ -11,14 +11,15 @@ import io
 import posixpath
 import zipfile
 from datetime import datetime, timezone
+from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
 
-from .. import html
+from .. import ebook_cover, html
+from ..cache import Shelf, key
 from ..html import Section
-from ..manuscript import Manuscript
-from ..ebook_cover import typographic_cover
+from ..manuscript import Manuscript, Metadata
 from ..themes import Theme
 from .page_map import PageMap, PageStart
 
@@ -111,10 +112,10 @@ def _metadata(book: epub.EpubBook, manuscript: Manuscript, page_source: str) -> 
 
 
 def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = None,
-               moment: datetime = datetime(1980, 1, 1, tzinfo=timezone.utc)) -> bytes:
+               moment: datetime = datetime(1980, 1, 1, tzinfo=timezone.utc), cache: Path | None = None) -> bytes:
     """The finished EPUB file's bytes, dated `moment` (its modified date, its files' times: the same
     book and moment give the same bytes); with a print edition's page map, page-break markers and a
-    page list."""
+    page list; with `cache` (a folder), a typographic cover drawn by an earlier build is reused."""
     language = manuscript.metadata.language
     book = epub.EpubBook()
     _metadata(book, manuscript, page_map.edition if page_map else "")
@@ -123,7 +124,7 @@ def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = 
     for resource in manuscript.resources:
         book.add_item(epub.EpubItem(uid=_item_id(resource.name), file_name=resource.name,
                                     media_type=resource.media_type, content=resource.data))
-    sections = [_cover(book, manuscript)] + html.front_sections(manuscript)
+    sections = [_cover(book, manuscript, cache)] + html.front_sections(manuscript)
     after = html.front_matter_sections(manuscript) + html.body_sections(manuscript)
     placed = _mark_pages(sections + after, page_map.starts) if page_map else []
     spine = []
@@ -162,13 +163,13 @@ def _ncx_entries(sections: list[Section]) -> list:
     return entries
 
 
-def _cover(book: epub.EpubBook, manuscript: Manuscript) -> Section:
+def _cover(book: epub.EpubBook, manuscript: Manuscript, cache: Path | None) -> Section:
     """The book's cover image, or a typographic one made from the title, as the first page."""
     cover = manuscript.front_matter.cover
     if cover is not None:
         name, media_type, data = f"images/cover{posixpath.splitext(cover.name)[1]}", cover.media_type, cover.data
     else:
-        name, media_type, data = "images/cover.png", "image/png", typographic_cover(manuscript.metadata)
+        name, media_type, data = "images/cover.png", "image/png", _typographic_cover(manuscript.metadata, cache)
     image = epub.EpubItem(uid="cover-image", file_name=name, media_type=media_type, content=data)
     image.properties = ["cover-image"]
     book.add_item(image)
@@ -178,6 +179,17 @@ def _cover(book: epub.EpubBook, manuscript: Manuscript) -> Section:
     byline = f" by {meta.byline}" if meta.authors else ""
     html.child(element, "img", src=name, alt=f"Cover: {meta.title}{byline}", role="doc-cover")
     return Section("cover", "cover", "Cover", element, "front")
+
+
+def _typographic_cover(meta: Metadata, cache: Path | None) -> bytes:
+    """Drawing and compressing the cover is a tenth of a second: a rebuild takes the one it drew."""
+    shelf = Shelf(cache, "covers")
+    name = key(ebook_cover.fingerprint(), meta.title, meta.subtitle, meta.byline if meta.authors else "")
+    data = shelf.get(name)
+    if data is None:
+        data = ebook_cover.typographic_cover(meta)
+        shelf.put(name, data)
+    return data
 
 
 def _mark_pages(sections: list[Section], starts: tuple[PageStart, ...]) -> list[tuple[str, str]]:
