@@ -24,13 +24,16 @@ _TRUSTED = {"cp1251", "koi8-r", "koi8-u", "iso8859-5", "cp1253", "iso8859-7", "c
             "gb18030", "big5", "cp950", "euc-kr", "cp949", "tis-620", "cp874", "utf-16", "utf-32"}
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def looks_binary(data: bytes) -> bool:
     """An image, archive or program rather than text: a known signature, or many control bytes.
     A stray NUL or two in a long story is text with damage, which the reader cleans up."""
     head = data[:4096]
     if head.startswith(_BINARY_SIGNATURES):
         return True
-    control = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13))
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if not head or control / len(head) <= 0.1:
         return False
     # Many control bytes: binary, unless it is clean UTF-8 with no NUL (a short text with a few
