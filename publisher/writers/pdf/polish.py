@@ -5,9 +5,11 @@ page (the reader turns the leaf mid-word), a third hyphenated line in a row (a l
 pages that end on different baselines, a chapter's last page of one or two lines, a paragraph
 ending in one short word alone. The mends are local and never change the words: the hyphenated
 word is kept whole (`hyphens: manual` on it); a paragraph is tracked a hair tighter (polish.css)
-to pull its last line back (a word left alone, lines enough to empty a chapter's last page); the
-longer page of an unbalanced spread is given a line less (a bottom padding, the folio unmoved), so
-both run short together.
+to pull back its last line (a word left alone, lines enough to empty a chapter's last page); the
+shorter page of a spread a line apart gets its line back from a paragraph on it tracked a hair
+looser, which fills the page and leaves the next where it was; where no paragraph there can give
+one, the longer page is given a line less (a bottom padding, the folio unmoved), so both run short
+together.
 The setter lays the document out again with them and keeps the new layout only if it has fewer
 faults; otherwise the pages stay as they were.
 """
@@ -28,9 +30,10 @@ AUTO_HYPHEN = "\u2010"  # what WeasyPrint adds where it hyphenates a word
 SHORT_WORD = 4  # a paragraph's last line of one word shorter than this many letters looks stranded
 SHORT_PAGE = 3  # a chapter's last page with fewer lines looks like an accident
 PULLED_PER_LINE = 1.5  # characters a line tracked tighter gives back, about (polish.css)
+PUSHED_PER_LINE = 3.0  # characters a line tracked looser takes on, about (polish.css)
 TURNED = "data-turned-spreads"
 RUNNING_TEXT = "chapter-body"  # the class of the element around a chapter's (or a foreword's) text
-KEEP_WORD, TIGHTEN, SHORTENED = "data-keep-word", "data-tighten", "data-shortened-pages"
+KEEP_WORD, TIGHTEN, LOOSEN, SHORTENED = "data-keep-word", "data-tighten", "data-loosen", "data-shortened-pages"
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class Faults:
     short_last_lines: tuple[Line, ...] = ()  # a paragraph's last line, one short word
     unbalanced_spreads: tuple[tuple[int, int], ...] = ()  # per spread: (its longer page, lines to shorten it by)
     short_last_pages: tuple[tuple[Line, ...], ...] = ()  # per chapter: paragraphs to pull back a line each
+    fills: tuple[Line, ...] = ()  # last lines of paragraphs to push out a line each, filling a spread's shorter page
     pitch: float = 0.0  # the body's line pitch, CSS pixels
     not_running: frozenset[int] = frozenset()  # pages that open or end a chapter, or hold no running text
 
@@ -85,19 +89,23 @@ class Faults:
         pages = [line.page for line in self.recto_feet + self.verso_feet] + [run[0].page for run in self.ladders]
         return min(pages, default=1 << 30)
 
-    def hyphenation(self) -> "Faults":
-        """These faults' hyphenated page feet and ladders alone: the mends most worth keeping."""
-        return Faults(self.recto_feet, self.verso_feet, self.ladders, not_running=self.not_running)
+    def local(self) -> "Faults":
+        """These faults' hyphenated page feet and ladders, the mends most worth keeping, and the
+        spreads whose shorter page is filled (which leaves the next page as it was): the mends that
+        do not move the lines after them much."""
+        return Faults(self.recto_feet, self.verso_feet, self.ladders, fills=self.fills, pitch=self.pitch,
+                      not_running=self.not_running)
 
-    def mends(self) -> tuple[list[tuple[str, int]], list[str], list[tuple[int, float]]]:
-        """(words to keep whole, as (block key, start)), (blocks to tighten), (pages to shorten, by
-        CSS pixels)."""
+    def mends(self) -> tuple[list[tuple[str, int]], list[str], list[str], list[tuple[int, float]]]:
+        """(words to keep whole, as (block key, start)), (blocks to tighten), (blocks to loosen),
+        (pages to shorten, by CSS pixels)."""
         # A page's last line is kept from hyphenating any of its words, so it cannot end in another.
         keep = [(line.key, start) for line in self.recto_feet + self.verso_feet for start in line.word_starts()]
         keep += [(run[2].key, run[2].word_starts()[-1]) for run in self.ladders]
         tighten = [line.key for line in self.short_last_lines]
         tighten += [line.key for candidates in self.short_last_pages for line in candidates]
-        return keep, tighten, [(page, lines * self.pitch) for page, lines in self.unbalanced_spreads if lines]
+        loosen = [line.key for line in self.fills if line.key not in tighten]
+        return keep, tighten, loosen, [(page, lines * self.pitch) for page, lines in self.unbalanced_spreads if lines]
 
 
 def _collapse(text: str) -> str:
@@ -153,9 +161,9 @@ def faults(document) -> Faults:
         sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
     ends = {end for lines in sections.values() for end in (lines[0].page, lines[-1].page)}
     running = {line.page for line in body} - ends
-    return Faults(tuple(recto_feet), tuple(verso_feet), _ladders(body), tuple(short),
-                  _unbalanced_spreads(body, bottoms, pitch, ends), _short_last_pages(body, sections), pitch,
-                  frozenset(range(len(bottoms))) - running)
+    spreads, fills = _filled(body, _unbalanced_spreads(body, bottoms, pitch, ends))
+    return Faults(tuple(recto_feet), tuple(verso_feet), _ladders(body), tuple(short), spreads,
+                  _short_last_pages(body, sections), fills, pitch, frozenset(range(len(bottoms))) - running)
 
 
 def _ladders(body: list[Line]) -> tuple[tuple[Line, ...], ...]:
@@ -216,6 +224,43 @@ def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch
     return tuple(found)
 
 
+def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...]) \
+        -> tuple[tuple[tuple[int, int], ...], tuple[Line, ...]]:
+    """The spreads a line apart whose shorter page can be filled instead of the longer shortened:
+    a paragraph ending on it, nearly full in its last line, pushes out a line when tracked a hair
+    looser. The page was short because what follows could not start on it (a widow or an orphan
+    else): it has room for that line, and the next page begins as before. Returns the spreads
+    left to shorten (a filled one is kept, with no lines to shorten, as a fault) and the paragraphs
+    to loosen."""
+    lines_of: Counter = Counter(line.key for line in body)
+    lengths = sorted(len(line.text) for number, line in enumerate(body[:-1]) if body[number + 1].key == line.key)
+    if not lengths:
+        return spreads, ()
+    full = lengths[len(lengths) * 3 // 4]  # a full line's characters, about
+    kept, fills = [], []
+    for page, lines in spreads:
+        shorter = page + 1 if page % 2 else page - 1  # the other page of its spread
+        candidates = [] if lines != 1 else _push_candidates(body, shorter, lines_of, full)
+        if candidates:
+            kept.append((page, 0))
+            fills.append(candidates[0])
+        else:
+            kept.append((page, lines))
+    return tuple(kept), tuple(fills)
+
+
+def _push_candidates(lines: list[Line], page: int, lines_of: dict[str, int], full: int) -> list[Line]:
+    """The last lines, on `page`, of paragraphs that tracking a hair looser will most likely push
+    out a line (nearly full last lines of long paragraphs), best first; a paragraph begun on the
+    page before comes after those all on this one (its lines there are set again too)."""
+    on_page = Counter(line.key for line in lines if line.page == page)
+    ends = [line for number, line in enumerate(lines[:-1])
+            if line.page == page and lines[number + 1].key != line.key and on_page[line.key] > 1
+            and full - len(line.text) < PUSHED_PER_LINE * (lines_of[line.key] - 1)]
+    return sorted(ends, key=lambda line: (on_page[line.key] < lines_of[line.key],
+                                          (full - len(line.text)) / (lines_of[line.key] - 1)))
+
+
 def _short_last_pages(body: list[Line], sections: dict[str, list[Line]]) -> tuple[tuple[Line, ...], ...]:
     """For each chapter (section) whose last page holds one or two of its lines, paragraphs on its
     earlier pages to pull back a line each, two for each line to move."""
@@ -236,7 +281,7 @@ def _short_last_pages(body: list[Line], sections: dict[str, list[Line]]) -> tupl
 
 def mend(document: bytes, found: Faults) -> bytes:
     """The XHTML with the mends for these faults marked (polish.css sets them)."""
-    keep, tighten, shorten = found.mends()
+    keep, tighten, loosen, shorten = found.mends()
     root = etree.fromstring(document)
     if shorten or found.not_running:
         _shorten_pages(root, shorten, found.not_running)
@@ -248,6 +293,9 @@ def mend(document: bytes, found: Faults) -> bytes:
     for key in tighten:
         if key in blocks:
             blocks[key].set(TIGHTEN, "")
+    for key in loosen:
+        if key in blocks and blocks[key].get(TIGHTEN) is None:
+            blocks[key].set(LOOSEN, "")
     return html.serialize(root)
 
 

@@ -54,7 +54,8 @@ def set_document(job: Job, fonts_dir: Path | None = None) -> SetDocument:
 
 def _polished(job: Job, document):
     """The job and its layout after the polish pass, worked front to back as a compositor would.
-    Each round tries every mend, then, if that does not help, only those of hyphenation; a round
+    Each round tries the local mends first (hyphenation and filled pages: Faults.local), then, if
+    those do not help, every mend (tracking that pulls a line back moves all after it); a round
     helps when its pages have fewer faults, or no hyphenation fault before a later page than before
     (the pages up to it are done, even if more faults follow: a kept word can push the next fault
     on, and the round after mends it), strand no more ornaments and show every block. The best
@@ -66,7 +67,7 @@ def _polished(job: Job, document):
         if not found.score:
             break
         css = job.css if polish.POLISH_CSS in job.css else job.css + (polish.POLISH_CSS,)
-        for mending in (found, found.hyphenation()):
+        for mending in (found.local(), found):
             trial = replace(job, document=polish.mend(job.document, mending), css=css)
             if trial.document == job.document:
                 continue  # what is left was mended before, in vain
