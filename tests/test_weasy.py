@@ -112,6 +112,22 @@ def test_line_bottoms_count_a_picture_that_ends_a_page():
         "a block picture (ReplacedBox position_y/height) is no longer in a page's bottoms"
 
 
+def test_a_first_line_in_small_capitals_is_the_blocks_own_line():
+    """A chapter's opening paragraph sets its first line in small capitals (::first-line), which
+    WeasyPrint lays out as a line box inside the line box: its text is the body's, under the outer
+    line's id, the one lines_within and line_bottoms give (the polish once missed a ladder there)."""
+    words = " ".join(["lamplight"] * 12)  # four lines or so: one page
+    document = _lay_out(f'<div class="chapter-body"><p data-block="s:0" class="first" style="line-height: 20px">'
+                        f'{words}</p></div>', ".first::first-line { font-variant: small-caps; }")
+    texts = [(line, text) for kind, _, _, line, text in weasy.page_bodies(document)[0] if kind == "text"]
+    assert " ".join(text for _, text in texts).split() == words.split(), "a ::first-line box's text is not walked"
+    ids = list(dict.fromkeys(line for line, _ in texts))
+    assert ids[0] in weasy.lines_within(document, "chapter-body")[0] and ids[0] in weasy.line_bottoms(document)[0], \
+        "the first line's id is not its outer LineBox's"
+    bottoms = weasy.line_bottoms(document)[0]
+    assert round(bottoms[ids[1]] - bottoms[ids[0]], 3) == 20.0
+
+
 def test_lines_within_a_class_are_the_lines_inside_its_element():
     document = _lay_out('<p data-block="s:0">Outside.</p>'
                         '<div class="chapter-body"><p data-block="s:1">Inside.</p></div>')

@@ -174,7 +174,8 @@ BodyItem = tuple[str, "str | None", object, "int | None", str]
 
 def page_bodies(document: "Document") -> list[list[BodyItem]]:
     """Each page's body in reading order. A block is an element with a data-block attribute (its
-    key); running heads, folios, footnotes and generated text (::before, ::after) are not the body."""
+    key); running heads, folios, footnotes and generated text (::before, ::after) are not the body,
+    a paragraph's first line set in small capitals (::first-line) is."""
     try:
         from weasyprint.formatting_structure import boxes
 
@@ -191,11 +192,11 @@ def _body(page_box, boxes) -> Iterator[BodyItem]:
         if box.element_tag == "hr" and "scene-break" in (element.get("class") or "").split():
             yield "break", None, None, None, ""
             return
-        if "::" in (box.element_tag or ""):
-            return
+        if "::" in (box.element_tag or "") and not box.element_tag.endswith(("::first-line", "::first-letter")):
+            return  # generated text (::before, ::after, a marker); a first line is the block's own
         if element is not None and element.get("data-block") and not isinstance(box, boxes.TextBox):
             key, block = element.get("data-block"), element
-        if isinstance(box, boxes.LineBox):
+        if isinstance(box, boxes.LineBox) and line is None:  # the outer one: ::first-line nests another
             line = id(box)
         if isinstance(box, boxes.TextBox):
             if box.text.strip():
