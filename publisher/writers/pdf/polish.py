@@ -202,25 +202,29 @@ def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch
     lets a spread do, the line going on over the leaf (a verso's goes to its recto, which is then
     shortened as much). Running text: neither page opens or ends a chapter (`ends`), and each ends
     in a line of text (not a picture, an ornament, a heading). Only a difference of one line is
-    mended; two lines or more (a paragraph that could not be split) and a page that runs two lines
-    or more short (hollow) are faults left to the other mends."""
+    mended; two lines or more (a paragraph that could not be split) and a page inside a chapter
+    whose text or picture stops two lines or more above the others (hollow) are faults left to the
+    other mends, which may not make them."""
     if not pitch:
         return ()
     last_text = {line.page: line.bottom for line in body}  # the last one of each page
+    inside = [page for page in range(len(bottoms)) if page not in ends and page in last_text]
 
     def running(page: int) -> bool:
         return page not in ends and page in last_text and max(bottoms[page].values()) <= last_text[page] + 0.5
 
     spreads = [(verso, verso + 1) for verso in range(1, len(bottoms) - 1, 2) if running(verso) and running(verso + 1)]
-    if not spreads:
+    fulls = [round(last_text[page], 1) for spread in spreads for page in spread] \
+        or [round(last_text[page], 1) for page in inside if running(page)]
+    if not fulls:
         return ()
-    full = Counter(round(last_text[page], 1) for spread in spreads for page in spread).most_common(1)[0][0]
+    full = Counter(fulls).most_common(1)[0][0]
     found = []
     for verso, recto in spreads:
         lines = round(abs(last_text[verso] - last_text[recto]) / pitch)
         if lines:
             found.append((verso if last_text[verso] > last_text[recto] else recto, lines if lines == 1 else 0))
-        found += [(page, 0) for page in (verso, recto) if full - last_text[page] > 1.5 * pitch]  # hollow
+    found += [(page, 0) for page in inside if full - max(bottoms[page].values()) > 1.5 * pitch]  # hollow
     return tuple(found)
 
 
