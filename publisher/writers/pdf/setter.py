@@ -73,8 +73,14 @@ def _polished(job: Job, document):
                 continue  # what is left was mended before, in vain
             laid = load(trial)
             better = polish.faults(laid)
-            if (better.score < found.score or better.first_page > found.first_page) \
-                    and len(stranded_scene_breaks(laid)) <= stranded and _blocks(laid) == blocks:
+            if not _helps(better, found):
+                # Pulling a line back often unbalances a spread that a page filled would mend: the
+                # mend's own consequences are mended before it is judged, as a compositor would.
+                follow = replace(trial, document=polish.mend(trial.document, better.local()))
+                if follow.document != trial.document:
+                    trial, laid = follow, load(follow)
+                    better = polish.faults(laid)
+            if _helps(better, found) and len(stranded_scene_breaks(laid)) <= stranded and _blocks(laid) == blocks:
                 job, document, found = trial, laid, better
                 if found.score < best[0]:
                     best = (found.score, job, document)
@@ -82,6 +88,10 @@ def _polished(job: Job, document):
         else:
             break
     return best[1], best[2]
+
+
+def _helps(better: polish.Faults, found: polish.Faults) -> bool:
+    return better.score < found.score or better.first_page > found.first_page
 
 
 def _blocks(document) -> set[str]:
