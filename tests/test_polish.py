@@ -142,7 +142,7 @@ def test_no_page_of_running_text_is_left_hollow(built):
 
 def _drawn_between(pdf, page: int, top: float, bottom: float) -> bool:
     """Whether anything is drawn on page `page` (from 1) between these heights in points (text, a
-    picture raster or vector): the page rendered in grey at 36 dpi, half a point to the pixel."""
+    picture raster or vector): the page rendered in grey at 36 dpi, two points to the pixel."""
     from io import BytesIO
 
     from PIL import Image
@@ -158,7 +158,8 @@ def test_the_sample_is_polished_and_keeps_its_pages(built):
     """The spread of pages 20–21: the verso, a picture and a paragraph under it, ends a line short;
     the recto ends in "Chand‐" and holds a paragraph ending in "ten:" alone. Polished, the verso is
     filled and the recto's word kept whole. Pulling "ten:" back would take the paragraph under the
-    picture over to the recto and leave the verso hollow: the spread comes first (rule 3 before 4)."""
+    picture over to the recto and leave the verso hollow: balanced spreads come first (issue 19's
+    rule 3; short last lines are its rule 4)."""
     rough, polished = (built(SAMPLE, formats=("pdf",), polish=polish)["pdf"] for polish in (False, True))
     before, after = audit_pages(rough), audit_pages(polished)
     assert before.hyphenated_page_ends and before.unbalanced_spreads and before.short_last_lines
@@ -201,14 +202,11 @@ def test_a_shortened_page_undone_leaves_a_style_an_html_parser_closes():
 def _chapter_jobs(manuscript, options):
     """The chapter documents the parallel path sets, as its jobs (polish off: the test mends)."""
     from publisher.profiles import margins_for, profile
-    from publisher.writers.pdf import documents
-    from publisher.writers.pdf.jobs import Job
+    from publisher.writers.pdf import chapter_jobs, documents
 
-    theme = themes.load(options.theme)
     book = documents.print_documents(manuscript, 2026)
     page_css = documents.page_css(options, margins_for(options.trim_size, profile(options.profile), 0, False))
-    return [Job(doc, (theme.print_css, page_css, book.chapter_css), images)
-            for doc, images in zip(book.chapters, book.chapter_images)]
+    return chapter_jobs(book, themes.load(options.theme), page_css, False)
 
 
 def test_a_spreads_shorter_page_is_filled_and_the_next_page_begins_as_before(tmp_path):
@@ -232,9 +230,9 @@ def test_a_spreads_shorter_page_is_filled_and_the_next_page_begins_as_before(tmp
         laid = setter.load(job)
         found = polish.faults(laid)
         proposed += len(found.fills)
-        for line in found.fills:
+        for line in (candidates[0] for candidates in found.fills):
             spread_pages = {line.page, line.page + 1 if line.page % 2 else line.page - 1}
-            only = polish.Faults(fills=(line,), pitch=found.pitch, not_running=found.not_running)
+            only = polish.Faults(fills=((line,),), pitch=found.pitch, not_running=found.not_running)
             trial = replace(job, document=polish.mend(job.document, only), css=job.css + (polish.POLISH_CSS,))
             again = setter.load(trial)
             still = {page for page, _ in polish.faults(again).unbalanced_spreads}
@@ -243,3 +241,24 @@ def test_a_spreads_shorter_page_is_filled_and_the_next_page_begins_as_before(tmp
                 following = max(spread_pages) + 1
                 assert setter.page_firsts(again)[following] == setter.page_firsts(laid)[following]
     assert filled >= 5 and filled >= proposed // 2
+
+
+def test_a_paragraph_is_tracked_one_way_and_a_fill_passes_over_one_tried():
+    """Tightening a paragraph loosened before takes the loosening off (both at once, the later CSS
+    rule wins and the tightening does nothing); a page to fill takes the first of its candidates
+    not tracked yet, so a round after one loosened in vain tries the next."""
+    from publisher.writers.pdf import polish
+
+    xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body>'
+             '<div class="chapter-body"><p data-block="c:1">One.</p><p data-block="c:2">Two.</p>'
+             '<p data-block="c:3">Three.</p></div></body></html>').encode()
+
+    def line(key: str) -> polish.Line:
+        return polish.Line(key, 0, "x", 1)
+
+    first = polish.mend(xhtml, polish.Faults(fills=((line("c:1"), line("c:2")),)))
+    assert b'data-block="c:1" data-loosen=""' in first and b'data-block="c:2" data-loosen' not in first
+    second = polish.mend(first, polish.Faults(fills=((line("c:1"), line("c:2")),)))
+    assert b'data-block="c:2" data-loosen=""' in second
+    tightened = polish.mend(second, polish.Faults(short_last_lines=(line("c:1"),)))
+    assert b'data-block="c:1" data-tighten=""' in tightened and b'data-block="c:1" data-loosen' not in tightened

@@ -234,9 +234,7 @@ def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptio
             on_pages(set_so_far)
 
         css = (theme.print_css, page_css)
-        chapter_jobs = [Job(doc, css + (book_documents.chapter_css,), images, polish=options.polish)
-                        for doc, images in zip(book_documents.chapters, book_documents.chapter_images)]
-        chapters = pool.set(chapter_jobs, cache, fonts_dir, count)
+        chapters = pool.set(chapter_jobs(book_documents, theme, page_css, options.polish), cache, fonts_dir, count)
         book = merge.plan([c.pages for c in chapters])
         names = [section.name for section in book_documents.sections]
         front_doc = book_documents.front(dict(zip(names, book.first_folios)), LINK_BASE)
@@ -259,6 +257,13 @@ def _lay_out_documents(manuscript: Manuscript, theme: Theme, options: BuildOptio
     pdf = merge.merge(front, chapters, furniture, book, book_documents.body, LINK_BASE,
                       fonts_dir, identifier, lambda merged: finish(merged, first_body_page, rules, options.bleed))
     return _layout(pdf, firsts, first_body_page, rules, print_edition(manuscript, options), chapters)
+
+
+def chapter_jobs(book_documents: documents.PrintDocuments, theme: Theme, page_css: str, polish: bool) -> list[Job]:
+    """A job for each chapter document: the theme's print CSS, the page's, the chapters'."""
+    css = (theme.print_css, page_css, book_documents.chapter_css)
+    return [Job(doc, css, images, polish=polish)
+            for doc, images in zip(book_documents.chapters, book_documents.chapter_images)]
 
 
 def _furniture_chunks(book: merge.Plan) -> list[list[int]]:

@@ -30,7 +30,10 @@ AUTO_HYPHEN = "\u2010"  # what WeasyPrint adds where it hyphenates a word
 SHORT_WORD = 4  # a paragraph's last line of one word shorter than this many letters looks stranded
 SHORT_PAGE = 3  # a chapter's last page with fewer lines looks like an accident
 PULLED_PER_LINE = 1.5  # characters a line tracked tighter gives back, about (polish.css)
-PUSHED_PER_LINE = 3.0  # characters a line tracked looser takes on, about (polish.css)
+# How far short of full a paragraph's last line may be, in characters per line of the paragraph,
+# for tracking it looser to be worth a try: a choice, not a measure (on Pride and Prejudice 2 and 3
+# left 14 and 13 spreads unbalanced).
+PUSHED_PER_LINE = 3.0
 TURNED = "data-turned-spreads"
 RUNNING_TEXT = "chapter-body"  # the class of the element around a chapter's (or a foreword's) text
 KEEP_WORD, TIGHTEN, LOOSEN, SHORTENED = "data-keep-word", "data-tighten", "data-loosen", "data-shortened-pages"
@@ -72,7 +75,7 @@ class Faults:
     short_last_lines: tuple[Line, ...] = ()  # a paragraph's last line, one short word
     unbalanced_spreads: tuple[tuple[int, int], ...] = ()  # per spread: (its longer page, lines to shorten it by)
     short_last_pages: tuple[tuple[Line, ...], ...] = ()  # per chapter: paragraphs to pull back a line each
-    fills: tuple[Line, ...] = ()  # last lines of paragraphs to push out a line each, filling a spread's shorter page
+    fills: tuple[tuple[Line, ...], ...] = ()  # per page to fill: paragraphs to push out a line, best first
     pitch: float = 0.0  # the body's line pitch, CSS pixels
     not_running: frozenset[int] = frozenset()  # pages that open or end a chapter, or hold no running text
 
@@ -96,15 +99,15 @@ class Faults:
         return Faults(self.recto_feet, self.verso_feet, self.ladders, fills=self.fills, pitch=self.pitch,
                       not_running=self.not_running)
 
-    def mends(self) -> tuple[list[tuple[str, int]], list[str], list[str], list[tuple[int, float]]]:
-        """(words to keep whole, as (block key, start)), (blocks to tighten), (blocks to loosen),
-        (pages to shorten, by CSS pixels)."""
+    def mends(self) -> tuple[list[tuple[str, int]], list[str], list[tuple[str, ...]], list[tuple[int, float]]]:
+        """(words to keep whole, as (block key, start)), (blocks to tighten), (per page to fill, blocks
+        to loosen one of, best first), (pages to shorten, by CSS pixels)."""
         # A page's last line is kept from hyphenating any of its words, so it cannot end in another.
         keep = [(line.key, start) for line in self.recto_feet + self.verso_feet for start in line.word_starts()]
         keep += [(run[2].key, run[2].word_starts()[-1]) for run in self.ladders]
         tighten = [line.key for line in self.short_last_lines]
         tighten += [line.key for candidates in self.short_last_pages for line in candidates]
-        loosen = [line.key for line in self.fills if line.key not in tighten]
+        loosen = [tuple(line.key for line in candidates if line.key not in tighten) for candidates in self.fills]
         return keep, tighten, loosen, [(page, lines * self.pitch) for page, lines in self.unbalanced_spreads if lines]
 
 
@@ -229,13 +232,13 @@ def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch
 
 
 def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...]) \
-        -> tuple[tuple[tuple[int, int], ...], tuple[Line, ...]]:
+        -> tuple[tuple[tuple[int, int], ...], tuple[tuple[Line, ...], ...]]:
     """The spreads a line apart whose shorter page can be filled instead of the longer shortened:
     a paragraph ending on it, nearly full in its last line, pushes out a line when tracked a hair
     looser. The page was short because what follows could not start on it (a widow or an orphan
     else): it has room for that line, and the next page begins as before. Returns the spreads
-    left to shorten (a filled one is kept, with no lines to shorten, as a fault) and the paragraphs
-    to loosen."""
+    left to shorten (a filled one is kept, with no lines to shorten, as a fault) and, per spread to
+    fill, the paragraphs that may, best first (mend loosens the first not tracked yet)."""
     lines_of: Counter = Counter(line.key for line in body)
     lengths = sorted(len(line.text) for number, line in enumerate(body[:-1]) if body[number + 1].key == line.key)
     if not lengths:
@@ -247,7 +250,7 @@ def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...]) \
         candidates = [] if lines != 1 else _push_candidates(body, shorter, lines_of, full)
         if candidates:
             kept.append((page, 0))
-            fills.append(candidates[0])
+            fills.append(tuple(candidates))
         else:
             kept.append((page, lines))
     return tuple(kept), tuple(fills)
@@ -297,8 +300,12 @@ def mend(document: bytes, found: Faults) -> bytes:
     for key in tighten:
         if key in blocks:
             blocks[key].set(TIGHTEN, "")
-    for key in loosen:
-        if key in blocks and blocks[key].get(TIGHTEN) is None:
+            blocks[key].attrib.pop(LOOSEN, None)
+    for candidates in loosen:
+        # One paragraph a page: the first not tracked yet (one loosened in vain before is passed over).
+        key = next((key for key in candidates if key in blocks and blocks[key].get(TIGHTEN) is None
+                    and blocks[key].get(LOOSEN) is None), None)
+        if key is not None:
             blocks[key].set(LOOSEN, "")
     return html.serialize(root)
 

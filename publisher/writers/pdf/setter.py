@@ -74,8 +74,9 @@ def _polished(job: Job, document):
             laid = load(trial)
             better = polish.faults(laid)
             if not _helps(better, found):
-                # Pulling a line back often unbalances a spread that a page filled would mend: the
-                # mend's own consequences are mended before it is judged, as a compositor would.
+                # A trial's own consequences are mended before it is judged, as a compositor would
+                # (one more layout, after either trial): pulling a line back often unbalances a
+                # spread that filling a page mends; a word kept whole can leave another at a foot.
                 follow = replace(trial, document=polish.mend(trial.document, better.local()))
                 if follow.document != trial.document:
                     trial, laid = follow, load(follow)
