@@ -73,8 +73,8 @@ def load() -> None:
 @contextlib.contextmanager
 def _libraries_from_loader_cache() -> Iterator[None]:
     """WeasyPrint opens Pango, HarfBuzz and the rest by trying several names each through ctypes'
-    `find_library`, which runs `ldconfig -p`, then gcc and ld, for every name: about 20 processes
-    and 0.15 CPU-s per import on Debian. While it imports, names are looked up in one reading of the
+    `find_library`, which runs `ldconfig -p`, then gcc and ld, for every name: 54 processes and
+    0.15 CPU-s per import on Debian. While it imports, names are looked up in one reading of the
     loader's cache instead; a name not there is not found, and WeasyPrint goes on to the file name it
     also tries (libpango-1.0.so.0), which the loader resolves itself. Elsewhere (no ldconfig) nothing
     changes."""
@@ -175,7 +175,7 @@ BodyItem = tuple[str, "str | None", object, "int | None", str]
 def page_bodies(document: "Document") -> list[list[BodyItem]]:
     """Each page's body in reading order. A block is an element with a data-block attribute (its
     key); running heads, folios, footnotes and generated text (::before, ::after) are not the body,
-    a paragraph's first line set in small capitals (::first-line) is."""
+    a paragraph's first line or letter set apart (::first-line, ::first-letter) is."""
     try:
         from weasyprint.formatting_structure import boxes
 
@@ -233,13 +233,14 @@ def lines_within(document: "Document", class_name: str) -> list[set[int]]:
 
 
 def line_bottoms(document: "Document") -> list[dict[int, float]]:
-    """Each page's lines of body text (by the line ids page_bodies gives) and pictures → their
-    bottom, in CSS pixels from the top of the page."""
+    """Each page's lines of body text (by the line ids page_bodies gives), pictures and footnotes'
+    lines → their bottom, in CSS pixels from the top of the page: what is drawn lowest on a page of
+    text, notes included (a page whose notes reach the foot is full)."""
     try:
         from weasyprint.formatting_structure import boxes
 
         def walk(box, found):
-            if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            if isinstance(box, boxes.MarginBox):
                 return found
             if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
                 found[id(box)] = box.position_y + box.height
