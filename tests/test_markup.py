@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from publisher.errors import Warnings
 from publisher.readers.html_tidy import fragment, gather_footnotes, split_sections, tidy
+from publisher.readers import markup
 from publisher.readers.markup import convert
 
 
@@ -51,3 +52,17 @@ def test_gathered_footnotes_are_numbered_in_reading_order():
     html = tidy(body, "x")
     assert html.startswith('<p>A<sup id="fnref:1"><a href="#fn:1" class="footnote-ref">1</a></sup> B<sup id="fnref:2">')
     assert html.index("Second.") < html.index("First.") and "<ol><li" in html and "↑" not in html
+
+
+def test_each_thread_converts_with_its_own_markdown_converter():
+    """The preview converts in its request threads: a converter shared across threads would mix one
+    chapter's footnotes into another's."""
+    import threading
+
+    here = markup._markdown()
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(markup._markdown()))
+    worker.start()
+    worker.join()
+    assert seen[0] is not here and markup._markdown() is here
+    assert "fn:1" in markup.convert("A lamp.[^1]\n\n[^1]: Lit at dusk.\n").html

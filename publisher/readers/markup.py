@@ -11,6 +11,7 @@ import hashlib
 import html as html_module
 import json
 import re
+import threading
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -78,11 +79,17 @@ def markdown_to_html(text: str) -> str:
     return _markdown().reset().convert(text)
 
 
-@functools.cache
+_CONVERTERS = threading.local()
+
+
 def _markdown() -> markdown.Markdown:
-    """One converter per process, reset before each text: setting up its extensions took a
-    twentieth of the conversion."""
-    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="xhtml")
+    """One converter per thread (the preview serves requests in threads), reset before each text:
+    setting up its extensions took a twentieth of the conversion."""
+    converter = getattr(_CONVERTERS, "markdown", None)
+    if converter is None:
+        converter = _CONVERTERS.markdown = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
+                                                             output_format="xhtml")
+    return converter
 
 
 def count_words(text: str) -> int:
