@@ -12,10 +12,12 @@ import os
 import shutil
 import subprocess
 import textwrap
+from pathlib import Path
 
 import PIL
 from PIL import Image, ImageDraw, ImageFont
 
+from .cache import key
 from .manuscript import Metadata
 
 SIZE = (1600, 2560)
@@ -25,8 +27,13 @@ BACKGROUND, INK, ACCENT = (36, 52, 71), (246, 241, 229), (201, 162, 90)
 TITLE_FACE, SUBTITLE_FACE = "EB Garamond 12:style=Regular", "EB Garamond 12:style=Italic"
 
 
-def fingerprint() -> str:
-    """What shapes a cover besides its words: this code, Pillow and the font files fontconfig gives."""
+def cover_key(metadata: Metadata) -> str:
+    """A key for the cover of these metadata: the words it shows (typographic_cover's), this code,
+    Pillow and the font files fontconfig gives."""
+    return key(_fingerprint(), metadata.title, metadata.subtitle, metadata.byline if metadata.authors else "")
+
+
+def _fingerprint() -> str:
     files = []
     for pattern in (TITLE_FACE, SUBTITLE_FACE):
         path = _font_file(pattern)
@@ -35,7 +42,12 @@ def fingerprint() -> str:
         except OSError:
             status = None
         files.append(f"{path} {status.st_size} {status.st_mtime_ns}" if status else str(path))
-    return " ".join([PIL.__version__, hashlib.sha256(open(__file__, "rb").read()).hexdigest(), *files])
+    return " ".join([PIL.__version__, _code_hash(), *files])
+
+
+@functools.cache
+def _code_hash() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 @functools.lru_cache(maxsize=None)

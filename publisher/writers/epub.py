@@ -17,7 +17,7 @@ from ebooklib import epub
 from lxml import etree
 
 from .. import ebook_cover, html
-from ..cache import Shelf, key
+from ..cache import Shelf
 from ..html import Section
 from ..manuscript import Manuscript, Metadata
 from ..themes import Theme
@@ -183,8 +183,10 @@ def _cover(book: epub.EpubBook, manuscript: Manuscript, cache: Path | None) -> S
 
 def _typographic_cover(meta: Metadata, cache: Path | None) -> bytes:
     """Drawing and compressing the cover is a tenth of a second: a rebuild takes the one it drew."""
+    if cache is None:
+        return ebook_cover.typographic_cover(meta)
     shelf = Shelf(cache, "covers")
-    name = key(ebook_cover.fingerprint(), meta.title, meta.subtitle, meta.byline if meta.authors else "")
+    name = ebook_cover.cover_key(meta)
     data = shelf.get(name)
     if data is None:
         data = ebook_cover.typographic_cover(meta)
