@@ -51,10 +51,11 @@ def draft(path: Path, overrides: Overrides = Overrides(), warn: Warnings | None 
     kind = source_kind(path)
     if kind == "folder" and path.name == "book.toml" and path.is_file():
         path = path.parent
-    return reader(kind)(path, overrides, warn if warn is not None else Warnings())
+    return reader_for(kind)(path, overrides, warn if warn is not None else Warnings())
 
 
-def reader(kind: str) -> Reader:
+def reader_for(kind: str) -> Reader:
+    """The reader function of a kind of source, its module imported now."""
     module, function = READERS[kind].split(":")
     return getattr(importlib.import_module(f".{module}", __name__), function)
 
