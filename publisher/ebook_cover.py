@@ -14,11 +14,15 @@ import subprocess
 import textwrap
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import PIL
-from PIL import Image, ImageDraw, ImageFont
 
 from .cache import key
 from .manuscript import Metadata
+
+if TYPE_CHECKING:  # Pillow's drawing modules are imported to draw: a rebuild takes its cover from the cache
+    from PIL import ImageDraw, ImageFont
 
 SIZE = (1600, 2560)
 BACKGROUND, INK, ACCENT = (36, 52, 71), (246, 241, 229), (201, 162, 90)
@@ -58,7 +62,9 @@ def _font_file(pattern: str) -> str | None:
     return found or None
 
 
-def _font(pattern: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def _font(pattern: str, size: int) -> "ImageFont.FreeTypeFont | ImageFont.ImageFont":
+    from PIL import ImageFont
+
     path = _font_file(pattern)
     try:
         return ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
@@ -66,7 +72,7 @@ def _font(pattern: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFo
         return ImageFont.load_default(size)
 
 
-def _centered(draw: ImageDraw.ImageDraw, lines: list[str], font, top: int, gap: float) -> int:
+def _centered(draw: "ImageDraw.ImageDraw", lines: list[str], font, top: int, gap: float) -> int:
     for line in lines:
         box = draw.textbbox((0, 0), line, font=font)
         draw.text(((SIZE[0] - (box[2] - box[0])) / 2 - box[0], top), line, font=font, fill=INK)
@@ -76,6 +82,8 @@ def _centered(draw: ImageDraw.ImageDraw, lines: list[str], font, top: int, gap: 
 
 def typographic_cover(metadata: Metadata) -> bytes:
     """A PNG cover with the title, subtitle and byline."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", SIZE, BACKGROUND)
     draw = ImageDraw.Draw(image)
     margin = 110

@@ -10,13 +10,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import forkserver, get_context
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the pool's modules are imported when a pool starts: a short build never needs one
+    from concurrent.futures import ProcessPoolExecutor
 
 
 def start(jobs: int, preload: Sequence[str]) -> None:
     """Start the fork server now (for more than one job) with the modules `preload` imported."""
     if count(jobs) > 1:
+        from multiprocessing import forkserver, get_context
+
         get_context("forkserver").set_forkserver_preload(list(preload))
         forkserver.ensure_running()
 
@@ -37,6 +41,9 @@ def count(jobs: int) -> int:
 
 def executor(jobs: int, preload: Sequence[str] = ()) -> ProcessPoolExecutor:
     """A pool of `jobs` workers; `preload` is imported in the fork server if this starts it."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     context = get_context("forkserver")
     context.set_forkserver_preload(list(preload))  # no effect once the server runs: it is shared
     return ProcessPoolExecutor(count(jobs), mp_context=context)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
 
@@ -57,6 +56,8 @@ def _convert_all(bodies: list[Prose], language: str, jobs: int, shelf: Shelf) ->
 def _convert(bodies: list[Prose], language: str, jobs: int) -> list[markup.Fragment]:
     if workers.count(jobs) > 1 and len(bodies) >= PARALLEL_CHAPTERS \
             and sum(len(b.text) for b in bodies) >= PARALLEL_CHARACTERS:
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             with workers.executor(jobs, ("publisher.readers.markup",)) as pool:
                 return list(pool.map(markup.convert, [b.text for b in bodies], [language] * len(bodies),
