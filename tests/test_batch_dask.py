@@ -17,7 +17,7 @@ from publisher import BuildOptions, PublisherError
 from publisher.batch import engines
 from publisher.batch.engines import local_cluster
 from publisher.commands.batch import batch
-from test_batch import EPUB_ONLY, _children, _in_time, _stop, catalogue, outputs_of
+from test_batch import EPUB_ONLY, _children, _in_time, _stop, catalogue, outputs_of, story
 
 distributed = pytest.importorskip("distributed", reason="Dask is not installed: pip install -e '.[test,dask]'")
 
@@ -144,7 +144,12 @@ def test_a_bad_work_fails_alone_on_dask(tmp_path, cluster):
 
 
 def test_a_work_whose_dask_workers_keep_dying_is_one_failed_line(tmp_path):
-    works = catalogue(tmp_path / "works", 4)
+    # Works long enough (about half a second each) that the worker killed below is still building
+    # one: the tiny catalogue's works ended in milliseconds, and under load the kill came after.
+    works = tmp_path / "works"
+    works.mkdir()
+    for seed in range(4):
+        (works / f"story-{seed}.txt").write_text(story(seed, chapters=8, paragraphs=120))
     killed = []
     # The scheduler gives up on a task the first time its worker dies: that work is KilledWorker.
     with start_cluster(**{"distributed.scheduler.allowed-failures": 0}) as cluster, \
