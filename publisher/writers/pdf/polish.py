@@ -25,7 +25,7 @@ from . import weasy
 from .documents import template
 
 POLISH_CSS = template("polish.css")
-ROUNDS = 5  # layouts after the first, at most: each mend can move a later line end
+ROUNDS = 2  # rounds of trials at most (on P&P and Moby-Dick 5 gave the very same lines, 1-2 s later)
 AUTO_HYPHEN = "\u2010"  # what WeasyPrint adds where it hyphenates a word
 SHORT_WORD = 4  # a paragraph's last line of one word shorter than this many letters looks stranded
 SHORT_PAGE = 3  # a chapter's last page with fewer lines looks like an accident
