@@ -353,8 +353,8 @@ def batch(catalogue: Path, out_dir: Path, workers: int, dask: str, celery: str, 
             if not result.skipped:
                 progress.done(not result.ok)
 
-        summary = _command("batch", "batch")(catalogue, out_dir, options_from(values), workers, dask, celery, reported,
-                                 progress.start)
+        summary = _command("batch", "batch")(catalogue, out_dir, options_from(values), workers, dask, celery,
+                                             reported, progress.start)
     if not quiet:
         click.echo(f"{summary.built} built, {summary.skipped} already built, {len(summary.failed)} failed "
                    f"in {summary.seconds:.1f} s", err=True)
