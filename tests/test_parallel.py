@@ -74,6 +74,31 @@ def test_fonts_are_embedded_once_for_the_whole_book(merged_sample):
     assert names and len(names) == len(set(names)), names
 
 
+def test_a_face_whose_original_file_is_gone_keeps_each_documents_subset(merged_sample, tmp_path, monkeypatch):
+    """The merge cuts one subset per face from the original font files the setting kept; where they
+    are gone (a cache pruned meanwhile), each document keeps its own subset and every glyph shows."""
+    from publisher.writers.pdf import merge
+
+    real = merge.merge
+
+    def without_originals(*args, **kwargs):
+        fonts_dir = args[6]
+        for original in fonts_dir.iterdir():
+            original.unlink()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(merge, "merge", without_originals)
+    monkeypatch.setattr(pdf, "WHOLE_BOOK_WORDS", 0)
+    [output] = build(SAMPLE, tmp_path / "out", BuildOptions(formats=("pdf",), jobs=2, cache=False))
+    fonts = subprocess.run(["pdffonts", str(output.path)], capture_output=True, text=True, check=True).stdout
+    names = [line.split()[0] for line in fonts.splitlines()[2:]]
+    assert len(names) > len(set(names))  # a subset per document, not one per face
+    assert _texts(output.path.read_bytes(), tmp_path) == _texts(merged_sample.read_bytes(), tmp_path)
+    for number, (x, y) in enumerate(zip(_rasters(output.path.read_bytes(), tmp_path, "kept"),
+                                        _rasters(merged_sample.read_bytes(), tmp_path, "merged")), 1):
+        assert ImageChops.difference(x, y).getbbox() is None, f"page {number} looks different"
+
+
 def test_contents_links_and_outline_point_at_the_chapter_openings(merged_sample):
     reader = PdfReader(merged_sample)
     openings = [reader.get_destination_page_number(item) for item in reader.outline]

@@ -285,57 +285,90 @@ def destination(pdf: Pdf, name: str) -> tuple[int, float, float] | None:
     return pikepdf.Page(target[0]).index, target[2], target[3]
 
 
-def merge_font_subsets(merged: Pdf, sources: set[str], cut: Callable[[str, list[int]], bytes | None]) -> None:
-    """Each face embedded as several subsets (one per document) becomes one subset of their union:
-    `cut(base_font, glyph ids)` gives it from the original file (None: keep the subsets)."""
-    uses = defaultdict(list)  # BaseFont → [(the /Font dictionary naming it, key, font)]
+_TAKEN = "/PublisherFace"  # stands in a document's /Font dictionary for a subset taken out
+
+
+class FontMerge:
+    """One subset per face for a book merged from documents that each embed their own subsets.
+
+    `take(source)` reads a document's glyphs, then takes its subsets out before its pages are
+    copied (copied, every document's subsets stayed in memory until the book was saved: 60 MiB of
+    War and Peace's merge); `finish()` cuts one subset of the union per face and puts it where
+    they were. `cutter(base_font)` gives a function that cuts that face's glyphs from its original
+    file, or None where it cannot (no original: that face keeps each document's subset)."""
+
+    def __init__(self, merged: Pdf, cutter: Callable[[str], Callable[[list[int]], bytes | None] | None]):
+        self.merged, self.cutter = merged, cutter
+        self.cuts: dict[str, Callable[[list[int]], bytes | None] | None] = {}
+        self.fonts: dict[str, pikepdf.Object] = {}  # face → its font in `merged`, as the first document had it
+        self.widths: dict[str, dict[int, float]] = defaultdict(dict)
+        self.unicode: dict[str, dict[int, bytes]] = defaultdict(dict)
+
+    def take(self, source: Pdf) -> None:
+        read: set = set()
+        for holder in _font_dictionaries(source):
+            for key, font in list(holder.items()):
+                name = str(font.get("/BaseFont", "/"))[1:]
+                if not font.is_indirect or not self._cuttable(name, font):
+                    continue
+                if font.objgen not in read:
+                    read.add(font.objgen)
+                    self.widths[name] |= glyph_widths(font.DescendantFonts[0].get("/W", []))
+                    # The first text set with a glyph names it, as when WeasyPrint sets the whole book.
+                    self.unicode[name] = glyph_text(font.ToUnicode.read_bytes()) | self.unicode[name]
+                    if name not in self.fonts:
+                        self.fonts[name] = self.merged.copy_foreign(font)
+                holder[key] = pikepdf.Dictionary({_TAKEN: Name("/" + name)})
+
+    def _cuttable(self, name: str, font) -> bool:
+        if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H":
+            return False
+        if name not in self.cuts:
+            cut = self.cutter(name)
+            self.cuts[name] = cut if cut is not None and cut([0]) is not None else None
+        return self.cuts[name] is not None
+
+    def finish(self) -> None:
+        for name, font in self.fonts.items():
+            widths, unicode = self.widths[name], self.unicode[name]
+            data = self.cuts[name](sorted(set(widths) | set(unicode)))
+            if data is None:
+                raise PublisherError(f"the font {name} could not be subset for the merged book")
+            descendant = font.DescendantFonts[0]
+            descriptor = descendant.FontDescriptor
+            file_key = Name.FontFile3 if "/FontFile3" in descriptor else Name.FontFile2
+            font_file = self.merged.make_stream(data)
+            if file_key == Name.FontFile3:
+                font_file.Subtype = Name.OpenType
+            else:
+                font_file.Length1 = len(data)
+            descriptor[file_key] = font_file
+            descendant.W = _width_array(widths)
+            font.ToUnicode = self.merged.make_stream(_cmap(unicode))
+        for holder in _font_dictionaries(self.merged):
+            for key, font in list(holder.items()):
+                if isinstance(font, pikepdf.Dictionary) and _TAKEN in font:
+                    holder[key] = self.fonts[str(font[_TAKEN])[1:]]
+
+
+def _font_dictionaries(pdf: Pdf) -> Iterator[pikepdf.Dictionary]:
+    """Each /Font resource dictionary of the pages and of the forms they draw, once."""
     seen: set = set()
 
-    def walk(resources) -> None:
+    def walk(resources):
         fonts = resources.get("/Font")
         if fonts is not None and fonts.objgen not in seen:
             if fonts.is_indirect:
                 seen.add(fonts.objgen)
-            for key, font in fonts.items():
-                if font.is_indirect:
-                    uses[str(font.get("/BaseFont", "/"))[1:]].append((fonts, key, font))
+            yield fonts
         for form in (resources.get("/XObject") or {}).values():
             if form.get("/Subtype") == "/Form" and "/Resources" in form and form.objgen not in seen:
                 seen.add(form.objgen)
-                walk(form.Resources)
+                yield from walk(form.Resources)
 
-    for page in merged.pages:
+    for page in pdf.pages:
         if "/Resources" in page.obj:
-            walk(page.obj.Resources)
-    for name, entries in uses.items():
-        distinct = list({font.objgen: font for _, _, font in entries}.values())
-        if name not in sources or len(distinct) < 2:
-            continue
-        if any(f.get("/Subtype") != "/Type0" or f.get("/Encoding") != "/Identity-H" for f in distinct):
-            continue
-        widths: dict[int, float] = {}
-        unicode: dict[int, bytes] = {}
-        for font in distinct:
-            widths |= glyph_widths(font.DescendantFonts[0].get("/W", []))
-            # The first text set with a glyph names it, as when WeasyPrint sets the whole book.
-            unicode = glyph_text(font.ToUnicode.read_bytes()) | unicode
-        data = cut(name, sorted(set(widths) | set(unicode)))
-        if data is None:
-            continue
-        canonical = distinct[0]
-        descendant = canonical.DescendantFonts[0]
-        descriptor = descendant.FontDescriptor
-        file_key = Name.FontFile3 if "/FontFile3" in descriptor else Name.FontFile2
-        font_file = merged.make_stream(data)
-        if file_key == Name.FontFile3:
-            font_file.Subtype = Name.OpenType
-        else:
-            font_file.Length1 = len(data)
-        descriptor[file_key] = font_file
-        descendant.W = _width_array(widths)
-        canonical.ToUnicode = merged.make_stream(_cmap(unicode))
-        for holder, key, _ in entries:
-            holder[key] = canonical
+            yield from walk(page.obj.Resources)
 
 
 def glyph_widths(array) -> dict[int, float]:
