@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE, pdftotext
-from publisher import BuildOptions, build
 from publisher.page_audit import Line, audit_pages, read_pages
 
 # The faults are the unpolished layout's: the polish pass is off here (tests/test_polish.py has it on).

@@ -292,7 +292,7 @@ class FontMerge:
     """One subset per face for a book merged from documents that each embed their own subsets.
 
     `take(source)` reads a document's glyphs, then takes its subsets out before its pages are
-    copied (copied, every document's subsets stayed in memory until the book was saved: 60 MiB of
+    copied (copied, every document's subsets stayed in memory until the book was saved: 56 MiB of
     War and Peace's merge); `finish()` cuts one subset of the union per face and puts it where
     they were. `cutter(base_font)` gives a function that cuts that face's glyphs from its original
     file, or None where it cannot (no original: that face keeps each document's subset)."""
