@@ -229,10 +229,10 @@ def test_a_spreads_shorter_page_is_filled_and_the_next_page_begins_as_before(tmp
     for job in _chapter_jobs(read(folder), options):
         laid = setter.load(job)
         found = polish.faults(laid)
-        proposed += len(found.fills)
-        for line in (candidates[0] for candidates in found.fills):
+        proposed += sum(bool(fill.paragraphs) for fill in found.fills)
+        for line in (fill.paragraphs[0] for fill in found.fills if fill.paragraphs):
             spread_pages = {line.page, line.page + 1 if line.page % 2 else line.page - 1}
-            only = polish.Faults(fills=((line,),), pitch=found.pitch, not_running=found.not_running)
+            only = polish.Faults(fills=(polish.Fill((line,)),), pitch=found.pitch, not_running=found.not_running)
             trial = replace(job, document=polish.mend(job.document, only), css=job.css + (polish.POLISH_CSS,))
             again = setter.load(trial)
             still = {page for page, _ in polish.faults(again).unbalanced_spreads}
@@ -243,10 +243,47 @@ def test_a_spreads_shorter_page_is_filled_and_the_next_page_begins_as_before(tmp
     assert filled >= 5 and filled >= proposed // 2
 
 
+def test_a_shorter_page_no_paragraph_can_fill_comes_down_to_its_facing_page_with_the_same_lines(tmp_path):
+    """Where no paragraph on a spread's shorter page can push out a line, the paragraphs set wholly
+    on it take a hair more leading (at most STRETCH_LEADING of a line): its last baseline comes down
+    to its facing page's, and every page begins where it did (no line moves)."""
+    from dataclasses import replace
+
+    from publisher.writers.pdf import polish, setter
+
+    rng = random.Random(11)
+    folder = tmp_path / "stretch"
+    (folder / "chapters").mkdir(parents=True)
+    (folder / "book.toml").write_text('title = "Stretch"\nauthor = "A. Setter"\n')
+    for number in range(1, 7):
+        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(rng.choice([8, 15, 25, 40, 60, 90, 130])))
+                      for _ in range(60)]
+        (folder / "chapters" / f"{number}.md").write_text(f"# Chapter {number}\n\n" + "\n\n".join(paragraphs) + "\n")
+    stretched = proposed = 0
+    for job in _chapter_jobs(read(folder), BuildOptions(cache=False, polish=False)):
+        laid = setter.load(job)
+        found = polish.faults(laid)
+        for fill in found.fills:
+            if not fill.stretch:
+                continue
+            proposed += 1
+            assert fill.leading - found.pitch <= polish.STRETCH_LEADING * found.pitch
+            page = polish.lines(laid)[0]
+            page = next(line.page for line in page if line.key == fill.stretch[0])
+            only = polish.Faults(fills=(polish.Fill(stretch=fill.stretch, leading=fill.leading),), pitch=found.pitch)
+            again = setter.load(replace(job, document=polish.mend(job.document, only)))
+            assert setter.page_firsts(again) == setter.page_firsts(laid)  # not a line moved
+            still = {spread for spread, _ in polish.faults(again).unbalanced_spreads}
+            if not {page, page + 1 if page % 2 else page - 1} & still:
+                stretched += 1
+    assert proposed >= 3 and stretched == proposed
+
+
 def test_a_paragraph_is_tracked_one_way_and_a_fill_passes_over_one_tried():
     """Tightening a paragraph loosened before takes the loosening off (both at once, the later CSS
     rule wins and the tightening does nothing); a page to fill takes the first of its candidates
-    not tracked yet, so a round after one loosened in vain tries the next."""
+    not tracked yet, so a round after one loosened in vain tries the next, and after the last, the
+    page's leading."""
     from publisher.writers.pdf import polish
 
     xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body>'
@@ -256,9 +293,12 @@ def test_a_paragraph_is_tracked_one_way_and_a_fill_passes_over_one_tried():
     def line(key: str) -> polish.Line:
         return polish.Line(key, 0, "x", 1)
 
-    first = polish.mend(xhtml, polish.Faults(fills=((line("c:1"), line("c:2")),)))
+    fill = polish.Fill((line("c:1"), line("c:2")), stretch=("c:3",), leading=21.0)
+    first = polish.mend(xhtml, polish.Faults(fills=(fill,)))
     assert b'data-block="c:1" data-loosen=""' in first and b'data-block="c:2" data-loosen' not in first
-    second = polish.mend(first, polish.Faults(fills=((line("c:1"), line("c:2")),)))
-    assert b'data-block="c:2" data-loosen=""' in second
+    second = polish.mend(first, polish.Faults(fills=(fill,)))
+    assert b'data-block="c:2" data-loosen=""' in second and b"line-height" not in second
+    third = polish.mend(second, polish.Faults(fills=(fill,)))  # no paragraph left to try: the leading
+    assert b'data-block="c:3" data-stretched="" style="line-height: 21.000px"' in third
     tightened = polish.mend(second, polish.Faults(short_last_lines=(line("c:1"),)))
     assert b'data-block="c:1" data-tighten=""' in tightened and b'data-block="c:1" data-loosen' not in tightened

@@ -8,8 +8,10 @@ word is kept whole (`hyphens: manual` on it); a paragraph is tracked a hair tigh
 to pull back its last line (a word left alone, lines enough to empty a chapter's last page); the
 shorter page of a spread a line apart gets its line back from a paragraph on it tracked a hair
 looser, which fills the page and leaves the next where it was; where no paragraph there can give
-one, the longer page is given a line less (a bottom padding, the folio unmoved), so both run short
-together.
+one, the leading of the paragraphs set wholly on that page is opened by a hair, so that its last
+baseline comes down to its facing page's (LaTeX's \flushbottom; the page keeps its lines); where
+neither can, the longer page is given a line less (a bottom padding, the folio unmoved), so both
+run short together.
 The setter lays the document out again with them and keeps the new layout only if it has fewer
 faults; otherwise the pages stay as they were.
 """
@@ -34,9 +36,15 @@ PULLED_PER_LINE = 1.5  # characters a line tracked tighter gives back, about (po
 # for tracking it looser to be worth a try: a choice, not a measure (on Pride and Prejudice 2 and 3
 # left 14 and 13 spreads unbalanced).
 PUSHED_PER_LINE = 3.0
+# At most this share of the line pitch is added to the leading of a page's paragraphs to bring its
+# last baseline down a line: about 1.2 px at 20 px (a choice; the lines of a 37-line page with 17
+# or more of them in paragraphs wholly on it).
+STRETCH_LEADING = 0.06
+STRETCH_SPARE = 0.5  # CSS pixels the stretched page stops short of its facing page, so nothing overflows
 TURNED = "data-turned-spreads"
 RUNNING_TEXT = "chapter-body"  # the class of the element around a chapter's (or a foreword's) text
 KEEP_WORD, TIGHTEN, LOOSEN, SHORTENED = "data-keep-word", "data-tighten", "data-loosen", "data-shortened-pages"
+STRETCHED = "data-stretched"
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,18 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Fill:
+    """A spread's shorter page, to bring down to its facing page's last baseline with the lines it
+    has: a paragraph on it tracked looser pushes out a line (`paragraphs`, their last lines, best
+    first), or else the paragraphs set wholly on it (`stretch`, their keys) take `leading`, a
+    line height a hair more open (CSS pixels)."""
+
+    paragraphs: tuple[Line, ...] = ()
+    stretch: tuple[str, ...] = ()
+    leading: float = 0.0
+
+
+@dataclass(frozen=True)
 class Faults:
     """What is wrong on a document's pages, and the mends for it."""
 
@@ -75,7 +95,7 @@ class Faults:
     short_last_lines: tuple[Line, ...] = ()  # a paragraph's last line, one short word
     unbalanced_spreads: tuple[tuple[int, int], ...] = ()  # per spread: (its longer page, lines to shorten it by)
     short_last_pages: tuple[tuple[Line, ...], ...] = ()  # per chapter: paragraphs to pull back a line each
-    fills: tuple[tuple[Line, ...], ...] = ()  # per page to fill: paragraphs to push out a line, best first
+    fills: tuple[Fill, ...] = ()  # the shorter pages of spreads a line apart, and how to fill them
     pitch: float = 0.0  # the body's line pitch, CSS pixels
     not_running: frozenset[int] = frozenset()  # pages that open or end a chapter, or hold no running text
 
@@ -99,16 +119,17 @@ class Faults:
         return Faults(self.recto_feet, self.verso_feet, self.ladders, fills=self.fills, pitch=self.pitch,
                       not_running=self.not_running)
 
-    def mends(self) -> tuple[list[tuple[str, int]], list[str], list[tuple[str, ...]], list[tuple[int, float]]]:
-        """(words to keep whole, as (block key, start)), (blocks to tighten), (per page to fill, blocks
-        to loosen one of, best first), (pages to shorten, by CSS pixels)."""
+    def mends(self) -> tuple[list[tuple[str, int]], list[str], list[Fill], list[tuple[int, float]]]:
+        """(words to keep whole, as (block key, start)), (blocks to tighten), (pages to fill, with
+        no paragraph to tighten among those to loosen), (pages to shorten, by CSS pixels)."""
         # A page's last line is kept from hyphenating any of its words, so it cannot end in another.
         keep = [(line.key, start) for line in self.recto_feet + self.verso_feet for start in line.word_starts()]
         keep += [(run[2].key, run[2].word_starts()[-1]) for run in self.ladders]
         tighten = [line.key for line in self.short_last_lines]
         tighten += [line.key for candidates in self.short_last_pages for line in candidates]
-        loosen = [tuple(line.key for line in candidates if line.key not in tighten) for candidates in self.fills]
-        return keep, tighten, loosen, [(page, lines * self.pitch) for page, lines in self.unbalanced_spreads if lines]
+        fills = [Fill(tuple(line for line in fill.paragraphs if line.key not in tighten), fill.stretch, fill.leading)
+                 for fill in self.fills]
+        return keep, tighten, fills, [(page, lines * self.pitch) for page, lines in self.unbalanced_spreads if lines]
 
 
 def _collapse(text: str) -> str:
@@ -164,7 +185,7 @@ def faults(document) -> Faults:
         sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
     ends = {end for lines in sections.values() for end in (lines[0].page, lines[-1].page)}
     running = {line.page for line in body} - ends
-    spreads, fills = _filled(body, _unbalanced_spreads(body, bottoms, pitch, ends))
+    spreads, fills = _filled(body, _unbalanced_spreads(body, bottoms, pitch, ends), pitch)
     return Faults(tuple(recto_feet), tuple(verso_feet), _ladders(body), tuple(short), spreads,
                   _short_last_pages(body, sections), fills, pitch, frozenset(range(len(bottoms))) - running)
 
@@ -231,29 +252,50 @@ def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch
     return tuple(found)
 
 
-def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...]) \
-        -> tuple[tuple[tuple[int, int], ...], tuple[tuple[Line, ...], ...]]:
+def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float) \
+        -> tuple[tuple[tuple[int, int], ...], tuple[Fill, ...]]:
     """The spreads a line apart whose shorter page can be filled instead of the longer shortened:
     a paragraph ending on it, nearly full in its last line, pushes out a line when tracked a hair
     looser. The page was short because what follows could not start on it (a widow or an orphan
     else): it has room for that line, and the next page begins as before. Returns the spreads
     left to shorten (a filled one is kept, with no lines to shorten, as a fault) and, per spread to
-    fill, the paragraphs that may, best first (mend loosens the first not tracked yet)."""
+    fill, the paragraphs that may, best first (mend loosens the first not tracked yet), and the
+    leading that fills it where none is left."""
     lines_of: Counter = Counter(line.key for line in body)
     lengths = sorted(len(line.text) for number, line in enumerate(body[:-1]) if body[number + 1].key == line.key)
     if not lengths:
         return spreads, ()
     full = lengths[len(lengths) * 3 // 4]  # a full line's characters, about
+    last = {line.page: line.bottom for line in body}  # each page's last line
     kept, fills = [], []
     for page, lines in spreads:
         shorter = page + 1 if page % 2 else page - 1  # the other page of its spread
-        candidates = [] if lines != 1 else _push_candidates(body, shorter, lines_of, full)
-        if candidates:
+        fill = Fill()
+        if lines == 1:
+            stretch, leading = _stretch(body, shorter, last[page] - last[shorter] - STRETCH_SPARE, pitch)
+            fill = Fill(tuple(_push_candidates(body, shorter, lines_of, full)), stretch, leading)
+        if fill.paragraphs or fill.stretch:
             kept.append((page, 0))
-            fills.append(tuple(candidates))
+            fills.append(fill)
         else:
             kept.append((page, lines))
     return tuple(kept), tuple(fills)
+
+
+def _stretch(body: list[Line], page: int, pixels: float, pitch: float) -> tuple[tuple[str, ...], float]:
+    """The paragraphs set wholly on `page` at the body's pitch, and the line height that brings the
+    page's last line `pixels` lower, if it adds no more than STRETCH_LEADING of the pitch."""
+    lines_of: Counter = Counter(line.key for line in body)
+    on_page = [line for line in body if line.page == page]
+    steps: dict[str, list[float]] = {}
+    for before, line in zip(on_page, on_page[1:]):
+        steps.setdefault(line.key, []).append(line.bottom - before.bottom)
+    keys = [key for key, found in steps.items()
+            if len(found) == lines_of[key] and all(abs(step - pitch) < 0.05 for step in found)]
+    count = sum(lines_of[key] for key in keys)
+    if not count or pixels <= 0 or pixels / count > STRETCH_LEADING * pitch:
+        return (), 0.0
+    return tuple(keys), pitch + pixels / count
 
 
 def _push_candidates(lines: list[Line], page: int, lines_of: dict[str, int], full: int) -> list[Line]:
@@ -288,7 +330,7 @@ def _short_last_pages(body: list[Line], sections: dict[str, list[Line]]) -> tupl
 
 def mend(document: bytes, found: Faults) -> bytes:
     """The XHTML with the mends for these faults marked (polish.css sets them)."""
-    keep, tighten, loosen, shorten = found.mends()
+    keep, tighten, fills, shorten = found.mends()
     root = etree.fromstring(document)
     if shorten or found.not_running:
         _shorten_pages(root, shorten, found.not_running)
@@ -301,12 +343,17 @@ def mend(document: bytes, found: Faults) -> bytes:
         if key in blocks:
             blocks[key].set(TIGHTEN, "")
             blocks[key].attrib.pop(LOOSEN, None)
-    for candidates in loosen:
-        # One paragraph a page: the first not tracked yet (one loosened in vain before is passed over).
-        key = next((key for key in candidates if key in blocks and blocks[key].get(TIGHTEN) is None
-                    and blocks[key].get(LOOSEN) is None), None)
+    for fill in fills:
+        # One paragraph a page: the first not tracked yet (one loosened in vain before is passed over);
+        # when none is left, the page's leading, once.
+        key = next((line.key for line in fill.paragraphs if line.key in blocks
+                    and blocks[line.key].get(TIGHTEN) is None and blocks[line.key].get(LOOSEN) is None), None)
         if key is not None:
             blocks[key].set(LOOSEN, "")
+        elif fill.stretch and all(key in blocks and blocks[key].get(STRETCHED) is None for key in fill.stretch):
+            for key in fill.stretch:
+                blocks[key].set(STRETCHED, "")
+                blocks[key].set("style", f"line-height: {fill.leading:.3f}px")
     return html.serialize(root)
 
 
