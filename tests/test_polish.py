@@ -209,6 +209,19 @@ def _chapter_jobs(manuscript, options):
     return chapter_jobs(book, themes.load(options.theme), page_css, False)
 
 
+def _prose_book(folder, seed: int, chapters: int):
+    """A book folder of `chapters` chapters of 60 paragraphs each, of 8 to 130 words (WORDS, in an
+    order the seed gives): pages of running text whose spreads come out a line apart here and there."""
+    rng = random.Random(seed)
+    (folder / "chapters").mkdir(parents=True)
+    (folder / "book.toml").write_text('title = "Prose"\nauthor = "A. Setter"\n')
+    for number in range(1, chapters + 1):
+        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(rng.choice([8, 15, 25, 40, 60, 90, 130])))
+                      for _ in range(60)]
+        (folder / "chapters" / f"{number}.md").write_text(f"# Chapter {number}\n\n" + "\n\n".join(paragraphs) + "\n")
+    return folder
+
+
 def test_a_spreads_shorter_page_is_filled_and_the_next_page_begins_as_before(tmp_path):
     """A page left a line short (what follows could not start on it) gets its line from a paragraph
     on it tracked a hair looser: the spread is balanced, and the page after it is as it was."""
@@ -216,17 +229,8 @@ def test_a_spreads_shorter_page_is_filled_and_the_next_page_begins_as_before(tmp
 
     from publisher.writers.pdf import polish, setter
 
-    rng = random.Random(7)
-    folder = tmp_path / "fill"
-    (folder / "chapters").mkdir(parents=True)
-    (folder / "book.toml").write_text('title = "Fill"\nauthor = "A. Setter"\n')
-    for number in range(1, 9):
-        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(rng.choice([8, 15, 25, 40, 60, 90, 130])))
-                      for _ in range(60)]
-        (folder / "chapters" / f"{number}.md").write_text(f"# Chapter {number}\n\n" + "\n\n".join(paragraphs) + "\n")
-    options = BuildOptions(cache=False, polish=False)
     filled = proposed = 0
-    for job in _chapter_jobs(read(folder), options):
+    for job in _chapter_jobs(read(_prose_book(tmp_path / "fill", 7, 8)), BuildOptions(cache=False, polish=False)):
         laid = setter.load(job)
         found = polish.faults(laid)
         proposed += sum(bool(fill.paragraphs) for fill in found.fills)
@@ -251,16 +255,8 @@ def test_a_shorter_page_no_paragraph_can_fill_comes_down_to_its_facing_page_with
 
     from publisher.writers.pdf import polish, setter
 
-    rng = random.Random(11)
-    folder = tmp_path / "stretch"
-    (folder / "chapters").mkdir(parents=True)
-    (folder / "book.toml").write_text('title = "Stretch"\nauthor = "A. Setter"\n')
-    for number in range(1, 7):
-        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(rng.choice([8, 15, 25, 40, 60, 90, 130])))
-                      for _ in range(60)]
-        (folder / "chapters" / f"{number}.md").write_text(f"# Chapter {number}\n\n" + "\n\n".join(paragraphs) + "\n")
     stretched = proposed = 0
-    for job in _chapter_jobs(read(folder), BuildOptions(cache=False, polish=False)):
+    for job in _chapter_jobs(read(_prose_book(tmp_path / "stretch", 11, 6)), BuildOptions(cache=False, polish=False)):
         laid = setter.load(job)
         found = polish.faults(laid)
         for fill in found.fills:
