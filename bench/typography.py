@@ -51,6 +51,7 @@ def measure(book: Path, flags: list[str]) -> dict[str, str]:
         "runs of ≥3 hyphenated lines": f"{counts['ladders']}",
         "chapter last pages under 3 lines": f"{counts['short_last_pages']}",
         "paragraphs ending in a short single word": f"{counts['short_last_lines']}",
+        "lines broken early (a paragraph going on below a short line)": f"{counts['stray_breaks']}",
         "cold build": f"{seconds:.1f} s",
         "PDF": f"{size / 1024:,.0f} KiB",
     }

@@ -21,6 +21,9 @@ page. What a newcomer must know is what is inferred rather than read:
   edge, are passed over.
 - A spread's last baselines are those of each page's last line of text, a footnote's included;
   they differ when they are half a pitch or more apart (an ornament's spacing is less).
+- A stray break is a body line two ems or more short of the measure with a full line of text
+  flush at the left edge one pitch below: a paragraph going on after a break nothing asked for
+  (a new paragraph would be indented; one set flush follows a heading or an ornament, not a line).
 """
 from __future__ import annotations
 
@@ -150,6 +153,15 @@ class ShortLastLine:
 
 
 @dataclass(frozen=True)
+class StrayBreak:
+    """A line that ends far short of the measure though its paragraph goes on below it, flush left
+    and full: a break nothing asked for (WeasyPrint makes one now and then in a tracked paragraph)."""
+    page: int
+    line: int  # counted from 1 in the text block, the running head left out
+    text: str
+
+
+@dataclass(frozen=True)
 class PageAudit:
     """The faults of a book's pages, and what they are out of."""
     pages: int
@@ -160,6 +172,7 @@ class PageAudit:
     unbalanced_spreads: tuple[UnbalancedSpread, ...]
     short_last_pages: tuple[ShortLastPage, ...]
     short_last_lines: tuple[ShortLastLine, ...]
+    stray_breaks: tuple[StrayBreak, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """Each fault counted, with what it is out of: the figures a benchmark prints."""
@@ -169,7 +182,7 @@ class PageAudit:
                 "hyphenated_page_ends": len(self.hyphenated_page_ends),
                 "hyphenated_rectos": rectos, "hyphenated_versos": len(self.hyphenated_page_ends) - rectos,
                 "ladders": len(self.ladders), "short_last_pages": len(self.short_last_pages),
-                "short_last_lines": len(self.short_last_lines)}
+                "short_last_lines": len(self.short_last_lines), "stray_breaks": len(self.stray_breaks)}
 
 
 def audit_pages(pdf: Path | bytes) -> PageAudit:
@@ -186,6 +199,7 @@ def audit_pages(pdf: Path | bytes) -> PageAudit:
         unbalanced_spreads=unbalanced_spreads(book),
         short_last_pages=short_last_pages(book),
         short_last_lines=short_last_lines(book),
+        stray_breaks=stray_breaks(book),
     )
 
 
@@ -247,20 +261,35 @@ def short_last_pages(book: BookPages) -> tuple[ShortLastPage, ...]:
 
 def short_last_lines(book: BookPages) -> tuple[ShortLastLine, ...]:
     found = []
+    for page, index, above, line, (left, right), tolerance in _body_line_pairs(book):
+        words = line.text.split()
+        if (len(words) == 1 and sum(c.isalnum() for c in words[0]) < SHORT_WORD
+                and abs(line.left - left) < tolerance and line.right < right - tolerance
+                and above.right > right - tolerance):
+            found.append(ShortLastLine(page.number, index + 1, words[0]))
+    return tuple(found)
+
+
+def stray_breaks(book: BookPages) -> tuple[StrayBreak, ...]:
+    found = []
+    for page, index, above, line, (left, right), tolerance in _body_line_pairs(book):
+        if (left - tolerance < above.left < left + 4 * tolerance
+                and above.right < right - 4 * tolerance  # two ems or more short: no justified line
+                and abs(line.left - left) < tolerance and line.right > right - tolerance):  # flush and full
+            found.append(StrayBreak(page.number, index, above.text))
+    return tuple(found)
+
+
+def _body_line_pairs(book: BookPages):
+    """(page, index of the lower line, the line above, the line, the page's measure (left, right),
+    the tolerance) for each two body lines one pitch apart."""
     tolerance = 0.5 * book.body_size
     for page in book.pages:
-        left, right = book.measure[page.recto]
         body = set(book.body_lines(page))
         for index in range(1, len(page.lines)):
             above, line = page.lines[index - 1], page.lines[index]
-            words = line.text.split()
-            if (line in body and above in body and len(words) == 1
-                    and sum(c.isalnum() for c in words[0]) < SHORT_WORD
-                    and abs(line.left - left) < tolerance and line.right < right - tolerance
-                    and above.right > right - tolerance
-                    and abs(line.top - above.top - book.pitch) < 0.25 * book.pitch):
-                found.append(ShortLastLine(page.number, index + 1, words[0]))
-    return tuple(found)
+            if line in body and above in body and abs(line.top - above.top - book.pitch) < 0.25 * book.pitch:
+                yield page, index, above, line, book.measure[page.recto], tolerance
 
 
 def read_pages(pdf: Path | bytes) -> BookPages:

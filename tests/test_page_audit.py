@@ -111,6 +111,34 @@ def test_a_paragraph_ending_in_one_short_word_is_found(make_book):
         assert lines[short.line - 1] == "it."
 
 
+def test_a_line_broken_early_in_a_going_paragraph_is_a_stray_break(tmp_path):
+    """Tracked over the whole chapter, the sample's chapter 3 is set by WeasyPrint with "now,”" alone
+    on a line and its paragraph going on below, flush left (tests/test_polish.py has the case)."""
+    from dataclasses import replace
+
+    from publisher import BuildOptions, read, themes
+    from publisher.profiles import margins_for, profile
+    from publisher.writers.pdf import chapter_jobs, documents, polish, setter, weasy
+
+    options = BuildOptions(polish=False)
+    book = documents.print_documents(read(SAMPLE), 2026)
+    page_css = documents.page_css(options, margins_for(options.trim_size, profile(options.profile), 0, False))
+    [job] = [job for job in chapter_jobs(book, themes.load(options.theme), page_css, False)
+             if b'id="chapter-003"' in job.document]
+    tracked = replace(job, document=job.document.replace(b'data-block="chapter-003:0"',
+                                                         b'data-block="chapter-003:0" data-loosen=""'),
+                      css=job.css + (polish.POLISH_CSS,))
+    plain, stray = (weasy.write_pdf(setter.load(each)) for each in (job, tracked))
+    assert audit_pages(plain).stray_breaks == ()
+    [found] = audit_pages(stray).stray_breaks
+    pdf = tmp_path / "stray.pdf"
+    pdf.write_bytes(stray)
+    lines = text_lines(pdf, found.page)
+    assert found.text == "now,”" and "now,”" in lines
+    following = lines[lines.index("now,”") + 1]
+    assert following[0].islower()  # the same paragraph goes on
+
+
 def test_a_book_made_without_faults_has_none(make_book):
     # One-line paragraphs of short words: no hyphens, no widows, every page of running text full.
     pdf = make_book("clean", {"One": [ONE_LINE] * 171, "Two": [ONE_LINE] * 40})
