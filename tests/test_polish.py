@@ -275,6 +275,48 @@ def test_a_shorter_page_no_paragraph_can_fill_comes_down_to_its_facing_page_with
     assert proposed >= 3 and stretched == proposed
 
 
+def test_a_mend_that_makes_weasyprint_break_a_line_early_is_refused(monkeypatch):
+    """Tracking can make WeasyPrint end a paragraph's line after a word and go on below (in the
+    sample's chapter 3, letter-spacing over the chapter leaves "now,”" alone on a line of block 21).
+    The pass sees such stray lines and keeps no trial that adds one, even one with fewer faults."""
+    from dataclasses import replace
+
+    from publisher.writers.pdf import polish, setter
+
+    [job] = [job for job in _chapter_jobs(read(SAMPLE), BuildOptions(cache=False, polish=False))
+             if b'id="chapter-003"' in job.document]
+    job = replace(job, polish=True)
+    tracked = job.document.replace(b'data-block="chapter-003:0"', b'data-block="chapter-003:0" data-loosen=""')
+    laid, trial = setter.load(job), setter.load(replace(job, document=tracked, css=job.css + (polish.POLISH_CSS,)))
+    found, better = polish.faults(laid), polish.faults(trial)
+    assert not found.stray_lines
+    assert [line.text for line in better.stray_lines] == ["now,”"]
+    assert better.score < found.score  # without the check this trial would be kept
+    monkeypatch.setattr(polish, "mend", lambda document, faults: tracked)
+    kept, _ = setter._polished(job, laid)
+    assert kept.document == job.document
+
+
+def test_unmend_sets_a_paragraph_as_it_was_and_leaves_the_others_mended():
+    """What the pass does when WeasyPrint breaks a line early in a paragraph a trial touched."""
+    from publisher.writers.pdf import polish
+
+    xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body>'
+             '<div class="chapter-body"><p data-block="c:1">One lamp, lit.</p><p data-block="c:2">Two.</p></div>'
+             '</body></html>').encode()
+
+    def line(key: str, start: int = 0) -> polish.Line:
+        return polish.Line(key, start, "x", 1)
+
+    mended = polish.mend(xhtml, polish.Faults(recto_feet=(line("c:1", 4),), short_last_lines=(line("c:2"),),
+                                              fills=(polish.Fill(stretch=("c:1",), leading=21.0),)))
+    assert b"data-keep-word" in mended and b'data-block="c:1" data-stretched=""' in mended
+    calmer = polish.unmend(mended, {"c:1"})
+    assert b'<p data-block="c:1">One lamp, lit.</p>' in calmer  # as it was, words and all
+    assert b'<p data-block="c:2" data-tighten="">Two.</p>' in calmer
+    assert polish.unmend(calmer, {"c:1"}) == calmer
+
+
 def test_a_paragraph_is_tracked_one_way_and_a_fill_passes_over_one_tried():
     """Tightening a paragraph loosened before takes the loosening off (both at once, the later CSS
     rule wins and the tightening does nothing); a page to fill takes the first of its candidates

@@ -13,7 +13,8 @@ baseline comes down to its facing page's (LaTeX's \flushbottom; the page keeps i
 neither can, the longer page is given a line less (a bottom padding, the folio unmoved), so both
 run short together.
 The setter lays the document out again with them and keeps the new layout only if it has fewer
-faults; otherwise the pages stay as they were.
+faults and no more stray lines (WeasyPrint sometimes ends a tracked paragraph's line early, after
+a word or two, and goes on below); otherwise the pages stay as they were.
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ PUSHED_PER_LINE = 3.0
 # or more of them in paragraphs wholly on it).
 STRETCH_LEADING = 0.06
 STRETCH_SPARE = 0.5  # CSS pixels the stretched page stops short of its facing page, so nothing overflows
+STRAY_LINE = 0.5  # a line under this share of a full line's characters, its paragraph going on after, is stray
 TURNED = "data-turned-spreads"
 RUNNING_TEXT = "chapter-body"  # the class of the element around a chapter's (or a foreword's) text
 KEEP_WORD, TIGHTEN, LOOSEN, SHORTENED = "data-keep-word", "data-tighten", "data-loosen", "data-shortened-pages"
@@ -98,6 +100,9 @@ class Faults:
     fills: tuple[Fill, ...] = ()  # the shorter pages of spreads a line apart, and how to fill them
     pitch: float = 0.0  # the body's line pitch, CSS pixels
     not_running: frozenset[int] = frozenset()  # pages that open or end a chapter, or hold no running text
+    # Lines far short of the measure that their paragraph goes on after: a verse's (forced breaks),
+    # or a stray break WeasyPrint made in a tracked paragraph; a mend may add none.
+    stray_lines: tuple[Line, ...] = ()
 
     @property
     def score(self) -> int:
@@ -179,15 +184,17 @@ def faults(document) -> Faults:
             starts_block = number == 0 or body[number - 1].key != line.key
             if len(words) == 1 and not starts_block and sum(c.isalpha() for c in words[0]) < SHORT_WORD:
                 short.append(line)
-    pitch = _pitch(body)
+    pitch, full = _pitch(body), _full_line(body)
+    stray = tuple(line for line, following in zip(body, body[1:])
+                  if following.key == line.key and len(line.text) < STRAY_LINE * full)
     sections: dict[str, list[Line]] = {}  # a chapter's (or a foreword's) lines, by section id
     for line in body:
         sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
     ends = {end for lines in sections.values() for end in (lines[0].page, lines[-1].page)}
     running = {line.page for line in body} - ends
-    spreads, fills = _filled(body, _unbalanced_spreads(body, bottoms, pitch, ends), pitch)
+    spreads, fills = _filled(body, _unbalanced_spreads(body, bottoms, pitch, ends), pitch, full)
     return Faults(tuple(recto_feet), tuple(verso_feet), _ladders(body), tuple(short), spreads,
-                  _short_last_pages(body, sections), fills, pitch, frozenset(range(len(bottoms))) - running)
+                  _short_last_pages(body, sections), fills, pitch, frozenset(range(len(bottoms))) - running, stray)
 
 
 def _ladders(body: list[Line]) -> tuple[tuple[Line, ...], ...]:
@@ -252,7 +259,13 @@ def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch
     return tuple(found)
 
 
-def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float) \
+def _full_line(body: list[Line]) -> int:
+    """A full line's characters, about: the upper quartile of lines that are not a paragraph's last."""
+    lengths = sorted(len(line.text) for line, following in zip(body, body[1:]) if following.key == line.key)
+    return lengths[len(lengths) * 3 // 4] if lengths else 0
+
+
+def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float, full: int) \
         -> tuple[tuple[tuple[int, int], ...], tuple[Fill, ...]]:
     """The spreads a line apart whose shorter page can be filled instead of the longer shortened:
     a paragraph ending on it, nearly full in its last line, pushes out a line when tracked a hair
@@ -262,10 +275,8 @@ def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float
     fill, the paragraphs that may, best first (mend loosens the first not tracked yet), and the
     leading that fills it where none is left."""
     lines_of: Counter = Counter(line.key for line in body)
-    lengths = sorted(len(line.text) for number, line in enumerate(body[:-1]) if body[number + 1].key == line.key)
-    if not lengths:
+    if not full:
         return spreads, ()
-    full = lengths[len(lengths) * 3 // 4]  # a full line's characters, about
     last = {line.page: line.bottom for line in body}  # each page's last line
     kept, fills = [], []
     for page, lines in spreads:
@@ -355,6 +366,34 @@ def mend(document: bytes, found: Faults) -> bytes:
                 blocks[key].set(STRETCHED, "")
                 blocks[key].set("style", f"line-height: {fill.leading:.3f}px")
     return html.serialize(root)
+
+
+def unmend(document: bytes, keys: set[str]) -> bytes:
+    """The XHTML with these blocks set as they were before any mend: not tracked, their leading
+    and their words' hyphenation as the style sheets have them."""
+    root = etree.fromstring(document)
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.get("data-block") not in keys:
+            continue
+        for attribute in (TIGHTEN, LOOSEN):
+            element.attrib.pop(attribute, None)
+        if element.attrib.pop(STRETCHED, None) is not None:
+            element.attrib.pop("style", None)
+        for span in list(element.iter(f"{{{html.XHTML}}}span")):
+            if span.get(KEEP_WORD) is not None:
+                _unwrap(span)
+    return html.serialize(root)
+
+
+def _unwrap(span: etree._Element) -> None:
+    """The span's text (a kept word: it holds nothing else) back into its parent, where it was."""
+    text = (span.text or "") + (span.tail or "")
+    previous, parent = span.getprevious(), span.getparent()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    parent.remove(span)
 
 
 def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]], not_running: frozenset[int]) -> None:

@@ -58,7 +58,8 @@ def _polished(job: Job, document):
     those do not help, every mend (tracking that pulls a line back moves all after it); a round
     helps when its pages have fewer faults, or no hyphenation fault before a later page than before
     (the pages up to it are done, even if more faults follow: a kept word can push the next fault
-    on, and the round after mends it), strand no more ornaments and show every block. The best
+    on, and the round after mends it), break no more lines early, strand no more ornaments and
+    show every block. The best
     pages seen are kept: never worse than the first layout."""
     found, stranded = polish.faults(document), len(stranded_scene_breaks(document))
     blocks = _blocks(document)
@@ -81,7 +82,16 @@ def _polished(job: Job, document):
                 if follow.document != trial.document:
                     trial, laid = follow, load(follow)
                     better = polish.faults(laid)
-            if _helps(better, found) and len(stranded_scene_breaks(laid)) <= stranded and _blocks(laid) == blocks:
+            stray = {line.key for line in better.stray_lines} - {line.key for line in found.stray_lines}
+            if stray:
+                # WeasyPrint broke a line early in a paragraph this trial touched: those paragraphs
+                # are set as they were, and the rest of the trial is judged (one more layout).
+                calmer = replace(trial, document=polish.unmend(trial.document, stray))
+                if calmer.document != trial.document:
+                    trial, laid = calmer, load(calmer)
+                    better = polish.faults(laid)
+            if _helps(better, found) and len(better.stray_lines) <= len(found.stray_lines) \
+                    and len(stranded_scene_breaks(laid)) <= stranded and _blocks(laid) == blocks:
                 job, document, found = trial, laid, better
                 if found.score < best[0]:
                     best = (found.score, job, document)
