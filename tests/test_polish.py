@@ -305,12 +305,14 @@ def test_unmend_sets_a_paragraph_as_it_was_and_leaves_the_others_mended():
              '<div class="chapter-body"><p data-block="c:1">One lamp, lit.</p><p data-block="c:2">Two.</p></div>'
              '</body></html>').encode()
 
-    def line(key: str, start: int = 0) -> polish.Line:
-        return polish.Line(key, start, "x", 1)
+    def line(key: str) -> polish.Line:
+        return polish.Line(key, 0, "x", 1)
 
-    mended = polish.mend(xhtml, polish.Faults(recto_feet=(line("c:1", 4),), short_last_lines=(line("c:2"),),
+    foot = polish.Line("c:1", 4, "lamp, lit.", 1)  # a page's last line: "lit." is kept whole
+    mended = polish.mend(xhtml, polish.Faults(recto_feet=(foot,), short_last_lines=(line("c:2"),),
                                               fills=(polish.Fill(stretch=("c:1",), leading=21.0),)))
-    assert b"data-keep-word" in mended and b'data-block="c:1" data-stretched=""' in mended
+    assert b'One lamp, <span data-keep-word="">lit.</span>' in mended  # not "lamp,", which begins the line
+    assert b'data-block="c:1" data-stretched=""' in mended
     calmer = polish.unmend(mended, {"c:1"})
     assert b'<p data-block="c:1">One lamp, lit.</p>' in calmer  # as it was, words and all
     assert b'<p data-block="c:2" data-tighten="">Two.</p>' in calmer

@@ -127,8 +127,11 @@ class Faults:
     def mends(self) -> tuple[list[tuple[str, int]], list[str], list[Fill], list[tuple[int, float]]]:
         """(words to keep whole, as (block key, start)), (blocks to tighten), (pages to fill, with
         no paragraph to tighten among those to loosen), (pages to shorten, by CSS pixels)."""
-        # A page's last line is kept from hyphenating any of its words, so it cannot end in another.
-        keep = [(line.key, start) for line in self.recto_feet + self.verso_feet for start in line.word_starts()]
+        # A page's last line is kept from hyphenating any of its words, so it cannot end in another;
+        # all but the word it begins with, which cannot end it and which, wrapped, makes WeasyPrint
+        # break the line before early (on Pride and Prejudice, "a" alone on a line in chapter 57).
+        keep = [(line.key, start) for line in self.recto_feet + self.verso_feet for start in line.word_starts()
+                if start != line.start]
         keep += [(run[2].key, run[2].word_starts()[-1]) for run in self.ladders]
         tighten = [line.key for line in self.short_last_lines]
         tighten += [line.key for candidates in self.short_last_pages for line in candidates]
