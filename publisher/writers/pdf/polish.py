@@ -60,6 +60,7 @@ class Line:
     page: int
     bottom: float = 0.0  # CSS pixels from the top of its page
     continues: bool = False  # it begins with the end of a word hyphenated on the line before
+    verse: bool = False  # its block breaks its lines where the text says (a verse, an address)
 
     @property
     def hyphenated(self) -> bool:
@@ -100,15 +101,17 @@ class Faults:
     fills: tuple[Fill, ...] = ()  # the shorter pages of spreads a line apart, and how to fill them
     pitch: float = 0.0  # the body's line pitch, CSS pixels
     not_running: frozenset[int] = frozenset()  # pages that open or end a chapter, or hold no running text
-    # Lines far short of the measure that their paragraph goes on after: a verse's (forced breaks),
-    # or a stray break WeasyPrint made in a tracked paragraph; a mend may add none.
+    # Lines far short of the measure that their paragraph (not a verse) goes on after: WeasyPrint
+    # now and then breaks a line early, more often in a tracked paragraph. A mend may add none.
     stray_lines: tuple[Line, ...] = ()
 
     @property
     def score(self) -> int:
-        """Worse the higher: a recto's hyphenated foot costs the most, a short last line the least."""
-        return 8 * len(self.recto_feet) + 4 * len(self.verso_feet) + 3 * len(self.ladders) \
-            + 2 * len(self.unbalanced_spreads) + 2 * len(self.short_last_pages) + len(self.short_last_lines)
+        """Worse the higher: a recto's hyphenated foot and a stray line cost the most, a short last
+        line the least."""
+        return 8 * (len(self.recto_feet) + len(self.stray_lines)) + 4 * len(self.verso_feet) \
+            + 3 * len(self.ladders) + 2 * len(self.unbalanced_spreads) + 2 * len(self.short_last_pages) \
+            + len(self.short_last_lines)
 
     @property
     def first_page(self) -> int:
@@ -133,7 +136,7 @@ class Faults:
         keep = [(line.key, start) for line in self.recto_feet + self.verso_feet for start in line.word_starts()
                 if start != line.start]
         keep += [(run[2].key, run[2].word_starts()[-1]) for run in self.ladders]
-        tighten = [line.key for line in self.short_last_lines]
+        tighten = [line.key for line in self.stray_lines + self.short_last_lines]
         tighten += [line.key for candidates in self.short_last_pages for line in candidates]
         fills = [Fill(tuple(line for line in fill.paragraphs if line.key not in tighten), fill.stretch, fill.leading)
                  for fill in self.fills]
@@ -151,6 +154,7 @@ def lines(document, running_only: bool = False) -> tuple[list[Line], list[dict[i
     found: list[Line] = []
     cursors: dict[str, tuple[str, int]] = {}  # block key → (its collapsed text, characters consumed)
     last: dict[str, Line] = {}  # block key → its line before
+    verses: set[str] = set()
     bottoms = weasy.line_bottoms(document)
     running = weasy.lines_within(document, RUNNING_TEXT) if running_only else None
     for page, items in enumerate(weasy.page_bodies(document)):
@@ -161,6 +165,8 @@ def lines(document, running_only: bool = False) -> tuple[list[Line], list[dict[i
         for line_id, (key, element, texts) in pieces.items():
             if key not in cursors:
                 cursors[key] = (_collapse("".join(element.itertext())), 0)
+                if any(str(child.tag).rsplit("}", 1)[-1] == "br" for child in element.iter()):
+                    verses.add(key)
             full, cursor = cursors[key]
             text = _collapse("".join(texts))
             piece = text.rstrip(AUTO_HYPHEN + "-")
@@ -169,7 +175,7 @@ def lines(document, running_only: bool = False) -> tuple[list[Line], list[dict[i
             cursors[key] = (full, start + len(piece))
             before = last.get(key)
             found.append(Line(key, start, text, page, bottoms[page].get(line_id, 0.0),
-                              before is not None and before.hyphenated))
+                              before is not None and before.hyphenated, key in verses))
             last[key] = found[-1]
     return found, bottoms
 
@@ -189,7 +195,7 @@ def faults(document) -> Faults:
                 short.append(line)
     pitch, full = _pitch(body), _full_line(body)
     stray = tuple(line for line, following in zip(body, body[1:])
-                  if following.key == line.key and len(line.text) < STRAY_LINE * full)
+                  if following.key == line.key and not line.verse and len(line.text) < STRAY_LINE * full)
     sections: dict[str, list[Line]] = {}  # a chapter's (or a foreword's) lines, by section id
     for line in body:
         sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
