@@ -263,10 +263,9 @@ def test_a_shorter_page_no_paragraph_can_fill_comes_down_to_its_facing_page_with
             if not fill.stretch:
                 continue
             proposed += 1
-            assert fill.leading - found.pitch <= polish.STRETCH_LEADING * found.pitch
-            page = polish.lines(laid)[0]
-            page = next(line.page for line in page if line.key == fill.stretch[0])
-            only = polish.Faults(fills=(polish.Fill(stretch=fill.stretch, leading=fill.leading),), pitch=found.pitch)
+            assert all(0 < height - found.pitch <= polish.STRETCH_LEADING * found.pitch for _, height in fill.stretch)
+            page = next(line.page for line in polish.lines(laid)[0] if line.key == fill.stretch[0][0])
+            only = polish.Faults(fills=(polish.Fill(stretch=fill.stretch),), pitch=found.pitch)
             again = setter.load(replace(job, document=polish.mend(job.document, only)))
             assert setter.page_firsts(again) == setter.page_firsts(laid)  # not a line moved
             still = {spread for spread, _ in polish.faults(again).unbalanced_spreads}
@@ -330,7 +329,7 @@ def test_unmend_sets_a_paragraph_as_it_was_and_leaves_the_others_mended():
 
     foot = polish.Line("c:1", 4, "lamp, lit.", 1)  # a page's last line: "lit." is kept whole
     mended = polish.mend(xhtml, polish.Faults(recto_feet=(foot,), short_last_lines=(line("c:2"),),
-                                              fills=(polish.Fill(stretch=("c:1",), leading=21.0),)))
+                                              fills=(polish.Fill(stretch=(("c:1", 21.0),)),)))
     assert b'One lamp, <span data-keep-word="">lit.</span>' in mended  # not "lamp,", which begins the line
     assert b'data-block="c:1" data-stretched=""' in mended
     calmer = polish.unmend(mended, {"c:1"})
@@ -353,7 +352,7 @@ def test_a_paragraph_is_tracked_one_way_and_a_fill_passes_over_one_tried():
     def line(key: str) -> polish.Line:
         return polish.Line(key, 0, "x", 1)
 
-    fill = polish.Fill((line("c:1"), line("c:2")), stretch=("c:3",), leading=21.0)
+    fill = polish.Fill((line("c:1"), line("c:2")), stretch=(("c:3", 21.0),))
     first = polish.mend(xhtml, polish.Faults(fills=(fill,)))
     assert b'data-block="c:1" data-loosen=""' in first and b'data-block="c:2" data-loosen' not in first
     second = polish.mend(first, polish.Faults(fills=(fill,)))

@@ -28,7 +28,7 @@ from . import weasy
 from .documents import template
 
 POLISH_CSS = template("polish.css")
-ROUNDS = 2  # rounds of trials at most (on P&P and Moby-Dick 5 gave the very same lines, 1-2 s later)
+ROUNDS = 3  # rounds of trials at most (a third lets a stray line mended by tracking have its spread filled)
 AUTO_HYPHEN = "\u2010"  # what WeasyPrint adds where it hyphenates a word
 SHORT_WORD = 4  # a paragraph's last line of one word shorter than this many letters looks stranded
 SHORT_PAGE = 3  # a chapter's last page with fewer lines looks like an accident
@@ -80,12 +80,11 @@ class Line:
 class Fill:
     """A spread's shorter page, to bring down to its facing page's last baseline with the lines it
     has: a paragraph on it tracked looser pushes out a line (`paragraphs`, their last lines, best
-    first), or else the paragraphs set wholly on it (`stretch`, their keys) take `leading`, a
-    line height a hair more open (CSS pixels)."""
+    first), or else the paragraphs set wholly on it take a line height a hair more open (`stretch`:
+    (block key, line height in CSS pixels) each)."""
 
     paragraphs: tuple[Line, ...] = ()
-    stretch: tuple[str, ...] = ()
-    leading: float = 0.0
+    stretch: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,7 +137,7 @@ class Faults:
         keep += [(run[2].key, run[2].word_starts()[-1]) for run in self.ladders]
         tighten = [line.key for line in self.stray_lines + self.short_last_lines]
         tighten += [line.key for candidates in self.short_last_pages for line in candidates]
-        fills = [Fill(tuple(line for line in fill.paragraphs if line.key not in tighten), fill.stretch, fill.leading)
+        fills = [Fill(tuple(line for line in fill.paragraphs if line.key not in tighten), fill.stretch)
                  for fill in self.fills]
         return keep, tighten, fills, [(page, lines * self.pitch) for page, lines in self.unbalanced_spreads if lines]
 
@@ -292,8 +291,8 @@ def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float
         shorter = page + 1 if page % 2 else page - 1  # the other page of its spread
         fill = Fill()
         if lines == 1:
-            stretch, leading = _stretch(body, shorter, last[page] - last[shorter] - STRETCH_SPARE, pitch)
-            fill = Fill(tuple(_push_candidates(body, shorter, lines_of, full)), stretch, leading)
+            stretch = _stretch(body, shorter, last[page] - last[shorter] - STRETCH_SPARE, pitch)
+            fill = Fill(tuple(_push_candidates(body, shorter, lines_of, full)), stretch)
         if fill.paragraphs or fill.stretch:
             kept.append((page, 0))
             fills.append(fill)
@@ -302,20 +301,24 @@ def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float
     return tuple(kept), tuple(fills)
 
 
-def _stretch(body: list[Line], page: int, pixels: float, pitch: float) -> tuple[tuple[str, ...], float]:
-    """The paragraphs set wholly on `page` at the body's pitch, and the line height that brings the
-    page's last line `pixels` lower, if it adds no more than STRETCH_LEADING of the pitch."""
+def _stretch(body: list[Line], page: int, pixels: float, pitch: float) -> tuple[tuple[str, float], ...]:
+    """The paragraphs set wholly on `page`, each at one line height (the body's pitch, or a hair
+    more where an earlier round opened it), and the line heights that bring the page's last line
+    `pixels` lower, if none is then more than STRETCH_LEADING of the pitch over it."""
     lines_of: Counter = Counter(line.key for line in body)
     on_page = [line for line in body if line.page == page]
-    steps: dict[str, list[float]] = {}
+    steps: dict[str, list[float]] = {}  # a line box's height is the step from the line above's bottom
     for before, line in zip(on_page, on_page[1:]):
         steps.setdefault(line.key, []).append(line.bottom - before.bottom)
-    keys = [key for key, found in steps.items()
-            if len(found) == lines_of[key] and all(abs(step - pitch) < 0.05 for step in found)]
-    count = sum(lines_of[key] for key in keys)
-    if not count or pixels <= 0 or pixels / count > STRETCH_LEADING * pitch:
-        return (), 0.0
-    return tuple(keys), pitch + pixels / count
+    heights = {key: found[0] for key, found in steps.items()
+               if len(found) == lines_of[key] and max(found) - min(found) < 0.05 and found[0] > pitch - 0.05}
+    count = sum(lines_of[key] for key in heights)
+    if not count or pixels <= 0:
+        return ()
+    opened = {key: height + pixels / count for key, height in heights.items()}
+    if max(opened.values()) > pitch * (1 + STRETCH_LEADING):
+        return ()
+    return tuple(opened.items())
 
 
 def _push_candidates(lines: list[Line], page: int, lines_of: dict[str, int], full: int) -> list[Line]:
@@ -365,15 +368,15 @@ def mend(document: bytes, found: Faults) -> bytes:
             blocks[key].attrib.pop(LOOSEN, None)
     for fill in fills:
         # One paragraph a page: the first not tracked yet (one loosened in vain before is passed over);
-        # when none is left, the page's leading, once.
+        # when none is left, the page's leading.
         key = next((line.key for line in fill.paragraphs if line.key in blocks
                     and blocks[line.key].get(TIGHTEN) is None and blocks[line.key].get(LOOSEN) is None), None)
         if key is not None:
             blocks[key].set(LOOSEN, "")
-        elif fill.stretch and all(key in blocks and blocks[key].get(STRETCHED) is None for key in fill.stretch):
-            for key in fill.stretch:
+        elif fill.stretch and all(key in blocks for key, _ in fill.stretch):
+            for key, height in fill.stretch:
                 blocks[key].set(STRETCHED, "")
-                blocks[key].set("style", f"line-height: {fill.leading:.3f}px")
+                blocks[key].set("style", f"line-height: {height:.3f}px")
     return html.serialize(root)
 
 
