@@ -134,3 +134,14 @@ def parallel_path(monkeypatch):
     from publisher.writers import pdf
 
     monkeypatch.setattr(pdf, "WHOLE_BOOK_WORDS", 0)
+
+
+def chapter_jobs(manuscript, options: BuildOptions):
+    """The chapter documents the parallel path sets, as its jobs, polish off (the test mends)."""
+    from publisher import themes
+    from publisher.profiles import margins_for, profile
+    from publisher.writers.pdf import chapter_jobs as jobs, documents
+
+    book = documents.print_documents(manuscript, 2026)
+    page_css = documents.page_css(options, margins_for(options.trim_size, profile(options.profile), 0, False))
+    return jobs(book, themes.load(options.theme), page_css, False)

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import CORPUS, SAMPLE, STORIES, needs_corpus, pdftotext
+from conftest import CORPUS, SAMPLE, STORIES, chapter_jobs, needs_corpus, pdftotext
 from publisher import BuildOptions, read, themes
 from publisher.page_audit import audit_pages, read_pages
 from publisher.words import words
@@ -165,6 +165,7 @@ def test_the_sample_is_polished_and_keeps_its_pages(built):
     assert before.hyphenated_page_ends and before.unbalanced_spreads and before.short_last_lines
     assert not after.hyphenated_page_ends and not after.unbalanced_spreads
     assert len(after.short_last_lines) <= len(before.short_last_lines)
+    assert len(after.stray_breaks) <= len(before.stray_breaks)
     assert after.pages == before.pages
     assert pdftotext(polished).split() != pdftotext(rough).split()  # the lines did move
 
@@ -199,16 +200,6 @@ def test_a_shortened_page_undone_leaves_a_style_an_html_parser_closes():
     assert [text for kind, _, _, _, text in weasy.page_bodies(document)[0] if kind == "text"] == ["The lamp is lit."]
 
 
-def _chapter_jobs(manuscript, options):
-    """The chapter documents the parallel path sets, as its jobs (polish off: the test mends)."""
-    from publisher.profiles import margins_for, profile
-    from publisher.writers.pdf import chapter_jobs, documents
-
-    book = documents.print_documents(manuscript, 2026)
-    page_css = documents.page_css(options, margins_for(options.trim_size, profile(options.profile), 0, False))
-    return chapter_jobs(book, themes.load(options.theme), page_css, False)
-
-
 def _prose_book(folder, seed: int, chapters: int):
     """A book folder of `chapters` chapters of 60 paragraphs each, of 8 to 130 words (WORDS, in an
     order the seed gives): pages of running text whose spreads come out a line apart here and there."""
@@ -230,11 +221,11 @@ def test_a_spreads_shorter_page_is_filled_and_the_next_page_begins_as_before(tmp
     from publisher.writers.pdf import polish, setter
 
     filled = proposed = 0
-    for job in _chapter_jobs(read(_prose_book(tmp_path / "fill", 7, 8)), BuildOptions(cache=False, polish=False)):
+    for job in chapter_jobs(read(_prose_book(tmp_path / "fill", 7, 8)), BuildOptions(cache=False, polish=False)):
         laid = setter.load(job)
         found = polish.faults(laid)
-        proposed += sum(bool(fill.paragraphs) for fill in found.fills)
-        for line in (fill.paragraphs[0] for fill in found.fills if fill.paragraphs):
+        proposed += sum(bool(fill.last_lines) for fill in found.fills)
+        for line in (fill.last_lines[0] for fill in found.fills if fill.last_lines):
             spread_pages = {line.page, line.page + 1 if line.page % 2 else line.page - 1}
             only = polish.Faults(fills=(polish.Fill((line,)),), pitch=found.pitch, not_running=found.not_running)
             trial = replace(job, document=polish.mend(job.document, only), css=job.css + (polish.POLISH_CSS,))
@@ -256,16 +247,16 @@ def test_a_shorter_page_no_paragraph_can_fill_comes_down_to_its_facing_page_with
     from publisher.writers.pdf import polish, setter
 
     stretched = proposed = 0
-    for job in _chapter_jobs(read(_prose_book(tmp_path / "stretch", 11, 6)), BuildOptions(cache=False, polish=False)):
+    for job in chapter_jobs(read(_prose_book(tmp_path / "stretch", 11, 6)), BuildOptions(cache=False, polish=False)):
         laid = setter.load(job)
         found = polish.faults(laid)
         for fill in found.fills:
-            if not fill.stretch:
+            if not fill.leading:
                 continue
             proposed += 1
-            assert all(0 < height - found.pitch <= polish.STRETCH_LEADING * found.pitch for _, height in fill.stretch)
-            page = next(line.page for line in polish.lines(laid)[0] if line.key == fill.stretch[0][0])
-            only = polish.Faults(fills=(polish.Fill(stretch=fill.stretch),), pitch=found.pitch)
+            assert all(0 < height - found.pitch <= polish.STRETCH_LEADING * found.pitch for _, height in fill.leading)
+            page = next(line.page for line in polish.lines(laid)[0] if line.key == fill.leading[0][0])
+            only = polish.Faults(fills=(polish.Fill(leading=fill.leading),), pitch=found.pitch)
             again = setter.load(replace(job, document=polish.mend(job.document, only)))
             assert setter.page_firsts(again) == setter.page_firsts(laid)  # not a line moved
             still = {spread for spread, _ in polish.faults(again).unbalanced_spreads}
@@ -284,7 +275,7 @@ def test_a_line_weasyprint_breaks_early_is_mended_and_no_mend_may_make_one(monke
 
     from publisher.writers.pdf import polish, setter
 
-    [job] = [job for job in _chapter_jobs(read(SAMPLE), BuildOptions(cache=False, polish=False))
+    [job] = [job for job in chapter_jobs(read(SAMPLE), BuildOptions(cache=False, polish=False))
              if b'id="chapter-003"' in job.document]
     job = replace(job, polish=True, css=job.css + (polish.POLISH_CSS,))
     tracked = replace(job, document=job.document.replace(b'data-block="chapter-003:0"',
@@ -308,16 +299,17 @@ def test_a_verses_lines_are_not_stray():
     from publisher.writers.pdf import polish, setter
 
     story = next(path for path in STORIES if path.name == "the-clockmaker-of-venn.txt")
-    [job] = [job for job in _chapter_jobs(read(story), BuildOptions(cache=False, polish=False))
+    [job] = [job for job in chapter_jobs(read(story), BuildOptions(cache=False, polish=False))
              if b"The kettle sings" in job.document]
     lines, _ = polish.lines(setter.load(job), running_only=True)
-    verse = [line for line in lines if line.verse]
+    verse = [line for line in lines if line.ragged]
     assert len(verse) >= 4 and any(line.text.startswith("The kettle sings") for line in verse)
     assert not polish.faults(setter.load(job)).stray_lines
 
 
-def test_unmend_sets_a_paragraph_as_it_was_and_leaves_the_others_mended():
-    """What the pass does when WeasyPrint breaks a line early in a paragraph a trial touched."""
+def test_restore_gives_blocks_back_as_the_pages_last_kept_had_them():
+    """What the pass does when WeasyPrint breaks a line early in a paragraph a trial touched: that
+    paragraph goes back to the pages last kept, mends and all, and the rest of the trial stays."""
     from publisher.writers.pdf import polish
 
     xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body>'
@@ -327,15 +319,14 @@ def test_unmend_sets_a_paragraph_as_it_was_and_leaves_the_others_mended():
     def line(key: str) -> polish.Line:
         return polish.Line(key, 0, "x", 1)
 
+    kept = polish.mend(xhtml, polish.Faults(short_last_lines=(line("c:1"),)))  # an earlier round's
     foot = polish.Line("c:1", 4, "lamp, lit.", 1)  # a page's last line: "lit." is kept whole
-    mended = polish.mend(xhtml, polish.Faults(recto_feet=(foot,), short_last_lines=(line("c:2"),),
-                                              fills=(polish.Fill(stretch=(("c:1", 21.0),)),)))
-    assert b'One lamp, <span data-keep-word="">lit.</span>' in mended  # not "lamp,", which begins the line
-    assert b'data-block="c:1" data-stretched=""' in mended
-    calmer = polish.unmend(mended, {"c:1"})
-    assert b'<p data-block="c:1">One lamp, lit.</p>' in calmer  # as it was, words and all
-    assert b'<p data-block="c:2" data-tighten="">Two.</p>' in calmer
-    assert polish.unmend(calmer, {"c:1"}) == calmer
+    trial = polish.mend(kept, polish.Faults(recto_feet=(foot,), short_last_lines=(line("c:2"),)))
+    assert b'One lamp, <span data-keep-word="">lit.</span>' in trial  # not "lamp,", which begins the line
+    restored = polish.restore(trial, kept, {"c:1"})
+    assert b'<p data-block="c:1" data-tighten="">One lamp, lit.</p>' in restored
+    assert b'<p data-block="c:2" data-tighten="">Two.</p>' in restored
+    assert polish.restore(restored, kept, {"c:1"}) == restored
 
 
 def test_a_paragraph_is_tracked_one_way_and_a_fill_passes_over_one_tried():
@@ -352,12 +343,12 @@ def test_a_paragraph_is_tracked_one_way_and_a_fill_passes_over_one_tried():
     def line(key: str) -> polish.Line:
         return polish.Line(key, 0, "x", 1)
 
-    fill = polish.Fill((line("c:1"), line("c:2")), stretch=(("c:3", 21.0),))
+    fill = polish.Fill((line("c:1"), line("c:2")), leading=(("c:3", 21.0),))
     first = polish.mend(xhtml, polish.Faults(fills=(fill,)))
     assert b'data-block="c:1" data-loosen=""' in first and b'data-block="c:2" data-loosen' not in first
     second = polish.mend(first, polish.Faults(fills=(fill,)))
     assert b'data-block="c:2" data-loosen=""' in second and b"line-height" not in second
     third = polish.mend(second, polish.Faults(fills=(fill,)))  # no paragraph left to try: the leading
-    assert b'data-block="c:3" data-stretched="" style="line-height: 21.000px"' in third
+    assert b'data-block="c:3" data-opened-leading="" style="line-height: 21.000px"' in third
     tightened = polish.mend(second, polish.Faults(short_last_lines=(line("c:1"),)))
     assert b'data-block="c:1" data-tighten=""' in tightened and b'data-block="c:1" data-loosen' not in tightened

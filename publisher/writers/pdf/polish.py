@@ -18,6 +18,7 @@ a word or two, and goes on below); otherwise the pages stay as they were.
 """
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from dataclasses import dataclass
 
@@ -46,7 +47,7 @@ STRAY_LINE = 0.5  # a line under this share of a full line's characters, its par
 TURNED = "data-turned-spreads"
 RUNNING_TEXT = "chapter-body"  # the class of the element around a chapter's (or a foreword's) text
 KEEP_WORD, TIGHTEN, LOOSEN, SHORTENED = "data-keep-word", "data-tighten", "data-loosen", "data-shortened-pages"
-STRETCHED = "data-stretched"
+OPENED = "data-opened-leading"
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Line:
     page: int
     bottom: float = 0.0  # CSS pixels from the top of its page
     continues: bool = False  # it begins with the end of a word hyphenated on the line before
-    verse: bool = False  # its block breaks its lines where the text says (a verse, an address)
+    ragged: bool = False  # its block is no paragraph (a cell, code) or breaks where the text says (a verse)
 
     @property
     def hyphenated(self) -> bool:
@@ -79,12 +80,12 @@ class Line:
 @dataclass(frozen=True)
 class Fill:
     """A spread's shorter page, to bring down to its facing page's last baseline with the lines it
-    has: a paragraph on it tracked looser pushes out a line (`paragraphs`, their last lines, best
-    first), or else the paragraphs set wholly on it take a line height a hair more open (`stretch`:
-    (block key, line height in CSS pixels) each)."""
+    has: a paragraph on it tracked looser pushes out a line (`last_lines`: of the paragraphs that
+    may, best first), or else the paragraphs set wholly on it take a line height a hair more open
+    (`leading`: (block key, line height in CSS pixels) each)."""
 
-    paragraphs: tuple[Line, ...] = ()
-    stretch: tuple[tuple[str, float], ...] = ()
+    last_lines: tuple[Line, ...] = ()
+    leading: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ class Faults:
     pitch: float = 0.0  # the body's line pitch, CSS pixels
     not_running: frozenset[int] = frozenset()  # pages that open or end a chapter, or hold no running text
     # Lines far short of the measure that their paragraph (not a verse) goes on after: WeasyPrint
-    # now and then breaks a line early, more often in a tracked paragraph. A mend may add none.
+    # now and then breaks a line early (more often in a tracked paragraph, or before a word wrapped
+    # in a span: its issue 1614, inline boxes taken for word boundaries). A mend may add none.
     stray_lines: tuple[Line, ...] = ()
 
     @property
@@ -137,7 +139,10 @@ class Faults:
         keep += [(run[2].key, run[2].word_starts()[-1]) for run in self.ladders]
         tighten = [line.key for line in self.stray_lines + self.short_last_lines]
         tighten += [line.key for candidates in self.short_last_pages for line in candidates]
-        fills = [Fill(tuple(line for line in fill.paragraphs if line.key not in tighten), fill.stretch)
+        # A page's leading is worked out for the lines its paragraphs have: not with one of them tracked.
+        touched = set(tighten) | {key for key, _ in keep}
+        fills = [Fill(tuple(line for line in fill.last_lines if line.key not in tighten),
+                      () if touched & {key for key, _ in fill.leading} else fill.leading)
                  for fill in self.fills]
         return keep, tighten, fills, [(page, lines * self.pitch) for page, lines in self.unbalanced_spreads if lines]
 
@@ -153,7 +158,7 @@ def lines(document, running_only: bool = False) -> tuple[list[Line], list[dict[i
     found: list[Line] = []
     cursors: dict[str, tuple[str, int]] = {}  # block key → (its collapsed text, characters consumed)
     last: dict[str, Line] = {}  # block key → its line before
-    verses: set[str] = set()
+    ragged: set[str] = set()
     bottoms = weasy.line_bottoms(document)
     running = weasy.lines_within(document, RUNNING_TEXT) if running_only else None
     for page, items in enumerate(weasy.page_bodies(document)):
@@ -164,8 +169,8 @@ def lines(document, running_only: bool = False) -> tuple[list[Line], list[dict[i
         for line_id, (key, element, texts) in pieces.items():
             if key not in cursors:
                 cursors[key] = (_collapse("".join(element.itertext())), 0)
-                if any(str(child.tag).rsplit("}", 1)[-1] == "br" for child in element.iter()):
-                    verses.add(key)
+                if _tag(element) != "p" or any(_tag(child) == "br" for child in element.iter()):
+                    ragged.add(key)
             full, cursor = cursors[key]
             text = _collapse("".join(texts))
             piece = text.rstrip(AUTO_HYPHEN + "-")
@@ -174,9 +179,13 @@ def lines(document, running_only: bool = False) -> tuple[list[Line], list[dict[i
             cursors[key] = (full, start + len(piece))
             before = last.get(key)
             found.append(Line(key, start, text, page, bottoms[page].get(line_id, 0.0),
-                              before is not None and before.hyphenated, key in verses))
+                              before is not None and before.hyphenated, key in ragged))
             last[key] = found[-1]
     return found, bottoms
+
+
+def _tag(element) -> str:
+    return str(element.tag).rsplit("}", 1)[-1]
 
 
 def faults(document) -> Faults:
@@ -194,15 +203,17 @@ def faults(document) -> Faults:
                 short.append(line)
     pitch, full = _pitch(body), _full_line(body)
     stray = tuple(line for line, following in zip(body, body[1:])
-                  if following.key == line.key and not line.verse and len(line.text) < STRAY_LINE * full)
+                  if following.key == line.key and not line.ragged and len(line.text) < STRAY_LINE * full)
     sections: dict[str, list[Line]] = {}  # a chapter's (or a foreword's) lines, by section id
     for line in body:
         sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
     ends = {end for lines in sections.values() for end in (lines[0].page, lines[-1].page)}
     running = {line.page for line in body} - ends
     spreads, fills = _filled(body, _unbalanced_spreads(body, bottoms, pitch, ends), pitch, full)
-    return Faults(tuple(recto_feet), tuple(verso_feet), _ladders(body), tuple(short), spreads,
-                  _short_last_pages(body, sections), fills, pitch, frozenset(range(len(bottoms))) - running, stray)
+    return Faults(recto_feet=tuple(recto_feet), verso_feet=tuple(verso_feet), ladders=_ladders(body),
+                  short_last_lines=tuple(short), unbalanced_spreads=spreads,
+                  short_last_pages=_short_last_pages(body, sections), fills=fills, pitch=pitch,
+                  not_running=frozenset(range(len(bottoms))) - running, stray_lines=stray)
 
 
 def _ladders(body: list[Line]) -> tuple[tuple[Line, ...], ...]:
@@ -291,9 +302,9 @@ def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float
         shorter = page + 1 if page % 2 else page - 1  # the other page of its spread
         fill = Fill()
         if lines == 1:
-            stretch = _stretch(body, shorter, last[page] - last[shorter] - STRETCH_SPARE, pitch)
-            fill = Fill(tuple(_push_candidates(body, shorter, lines_of, full)), stretch)
-        if fill.paragraphs or fill.stretch:
+            leading = _opened_leading(body, shorter, lines_of, last[page] - last[shorter] - STRETCH_SPARE, pitch)
+            fill = Fill(tuple(_push_candidates(body, shorter, lines_of, full)), leading)
+        if fill.last_lines or fill.leading:
             kept.append((page, 0))
             fills.append(fill)
         else:
@@ -301,11 +312,11 @@ def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float
     return tuple(kept), tuple(fills)
 
 
-def _stretch(body: list[Line], page: int, pixels: float, pitch: float) -> tuple[tuple[str, float], ...]:
+def _opened_leading(body: list[Line], page: int, lines_of: Counter, pixels: float,
+                    pitch: float) -> tuple[tuple[str, float], ...]:
     """The paragraphs set wholly on `page`, each at one line height (the body's pitch, or a hair
     more where an earlier round opened it), and the line heights that bring the page's last line
     `pixels` lower, if none is then more than STRETCH_LEADING of the pitch over it."""
-    lines_of: Counter = Counter(line.key for line in body)
     on_page = [line for line in body if line.page == page]
     steps: dict[str, list[float]] = {}  # a line box's height is the step from the line above's bottom
     for before, line in zip(on_page, on_page[1:]):
@@ -369,43 +380,28 @@ def mend(document: bytes, found: Faults) -> bytes:
     for fill in fills:
         # One paragraph a page: the first not tracked yet (one loosened in vain before is passed over);
         # when none is left, the page's leading.
-        key = next((line.key for line in fill.paragraphs if line.key in blocks
+        key = next((line.key for line in fill.last_lines if line.key in blocks
                     and blocks[line.key].get(TIGHTEN) is None and blocks[line.key].get(LOOSEN) is None), None)
         if key is not None:
             blocks[key].set(LOOSEN, "")
-        elif fill.stretch and all(key in blocks for key, _ in fill.stretch):
-            for key, height in fill.stretch:
-                blocks[key].set(STRETCHED, "")
+        elif fill.leading and all(key in blocks for key, _ in fill.leading):
+            for key, height in fill.leading:
+                blocks[key].set(OPENED, "")
                 blocks[key].set("style", f"line-height: {height:.3f}px")
     return html.serialize(root)
 
 
-def unmend(document: bytes, keys: set[str]) -> bytes:
-    """The XHTML with these blocks set as they were before any mend: not tracked, their leading
-    and their words' hyphenation as the style sheets have them."""
-    root = etree.fromstring(document)
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.get("data-block") not in keys:
-            continue
-        for attribute in (TIGHTEN, LOOSEN):
-            element.attrib.pop(attribute, None)
-        if element.attrib.pop(STRETCHED, None) is not None:
-            element.attrib.pop("style", None)
-        for span in list(element.iter(f"{{{html.XHTML}}}span")):
-            if span.get(KEEP_WORD) is not None:
-                _unwrap(span)
+def restore(document: bytes, before: bytes, keys: set[str]) -> bytes:
+    """`document` with these blocks as `before` had them, mends and all (the pages last kept)."""
+    root, kept = etree.fromstring(document), etree.fromstring(before)
+    old = {element.get("data-block"): element for element in kept.iter()
+           if isinstance(element.tag, str) and element.get("data-block") in keys}
+    for element in [e for e in root.iter() if isinstance(e.tag, str) and e.get("data-block") in old]:
+        if element.getparent() is not None:
+            replacement = copy.deepcopy(old[element.get("data-block")])
+            replacement.tail = element.tail
+            element.getparent().replace(element, replacement)
     return html.serialize(root)
-
-
-def _unwrap(span: etree._Element) -> None:
-    """The span's text (a kept word: it holds nothing else) back into its parent, where it was."""
-    text = (span.text or "") + (span.tail or "")
-    previous, parent = span.getprevious(), span.getparent()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-    parent.remove(span)
 
 
 def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]], not_running: frozenset[int]) -> None:

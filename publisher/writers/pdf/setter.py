@@ -59,8 +59,7 @@ def _polished(job: Job, document):
     helps when its pages have fewer faults, or no hyphenation fault before a later page than before
     (the pages up to it are done, even if more faults follow: a kept word can push the next fault
     on, and the round after mends it), break no more lines early, strand no more ornaments and
-    show every block. The best
-    pages seen are kept: never worse than the first layout."""
+    show every block. The best pages seen are kept: never worse than the first layout."""
     found, stranded = polish.faults(document), len(stranded_scene_breaks(document))
     blocks = _blocks(document)
     best = (found.score, job, document)
@@ -85,8 +84,10 @@ def _polished(job: Job, document):
             stray = {line.key for line in better.stray_lines} - {line.key for line in found.stray_lines}
             if stray:
                 # WeasyPrint broke a line early in a paragraph this trial touched: those paragraphs
-                # are set as they were, and the rest of the trial is judged (one more layout).
-                calmer = replace(trial, document=polish.unmend(trial.document, stray))
+                # go back to the pages last kept, and the rest of the trial is judged (one more layout).
+                calmer = replace(trial, document=polish.restore(trial.document, job.document, stray))
+                if calmer.document == job.document:
+                    continue  # nothing else in the trial
                 if calmer.document != trial.document:
                     trial, laid = calmer, load(calmer)
                     better = polish.faults(laid)
