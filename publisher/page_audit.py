@@ -155,7 +155,8 @@ class ShortLastLine:
 @dataclass(frozen=True)
 class StrayBreak:
     """A line that ends far short of the measure though its paragraph goes on below it, flush left
-    and full: a break nothing asked for (WeasyPrint makes one now and then in a tracked paragraph)."""
+    and full: a break nothing asked for (WeasyPrint makes one now and then, more often in a
+    paragraph tracked tighter or looser)."""
     page: int
     line: int  # counted from 1 in the text block, the running head left out
     text: str
@@ -172,7 +173,7 @@ class PageAudit:
     unbalanced_spreads: tuple[UnbalancedSpread, ...]
     short_last_pages: tuple[ShortLastPage, ...]
     short_last_lines: tuple[ShortLastLine, ...]
-    stray_breaks: tuple[StrayBreak, ...] = ()
+    stray_breaks: tuple[StrayBreak, ...]
 
     def counts(self) -> dict[str, int]:
         """Each fault counted, with what it is out of: the figures a benchmark prints."""

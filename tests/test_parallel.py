@@ -1,6 +1,7 @@
 """Chapters set in parallel and reused from the cache give the very pages of a whole-book render."""
 from __future__ import annotations
 
+import inspect
 import io
 import shutil
 import subprocess
@@ -82,7 +83,7 @@ def test_a_face_whose_original_file_is_gone_keeps_each_documents_subset(merged_s
     real = merge.merge
 
     def without_originals(*args, **kwargs):
-        fonts_dir = args[6]
+        fonts_dir = inspect.signature(real).bind(*args, **kwargs).arguments["fonts_dir"]
         for original in fonts_dir.iterdir():
             original.unlink()
         return real(*args, **kwargs)

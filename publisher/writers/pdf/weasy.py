@@ -333,7 +333,7 @@ class FontMerge:
             widths, unicode = self.widths[name], self.unicode[name]
             data = self.cuts[name](sorted(set(widths) | set(unicode)))
             if data is None:
-                raise PublisherError(f"the font {name} could not be subset for the merged book")
+                raise RuntimeError(f"HarfBuzz cut {name} for one glyph but not for the book's {len(widths)}")
             descendant = font.DescendantFonts[0]
             descriptor = descendant.FontDescriptor
             file_key = Name.FontFile3 if "/FontFile3" in descriptor else Name.FontFile2
