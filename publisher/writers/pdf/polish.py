@@ -3,18 +3,19 @@
 A compositor's pass after layout, on the lines WeasyPrint set: a word hyphenated at the foot of a
 page (the reader turns the leaf mid-word), a third hyphenated line in a row (a ladder), facing
 pages that end on different baselines, a chapter's last page of one or two lines, a paragraph
-ending in one short word alone. The mends are local and never change the words: the hyphenated
-word is kept whole (`hyphens: manual` on it); a paragraph is tracked a hair tighter (polish.css)
-to pull back its last line (a word left alone, lines enough to empty a chapter's last page); the
-shorter page of a spread a line apart gets its line back from a paragraph on it tracked a hair
-looser, which fills the page and leaves the next where it was; where no paragraph there can give
-one, the leading of the paragraphs set wholly on that page is opened by a hair, so that its last
-baseline comes down to its facing page's (LaTeX's \flushbottom; the page keeps its lines); where
-neither can, the longer page is given a line less (a bottom padding, the folio unmoved), so both
-run short together.
+ending in one short word alone, a line WeasyPrint ended early with its paragraph going on below (a
+stray line). The mends are local and never change the words: the hyphenated word is kept whole
+(`hyphens: manual` on it); a paragraph is tracked a hair tighter (polish.css) to pull back its last
+line (a word left alone, lines enough to empty a chapter's last page) or to set it again without
+its stray line; the shorter page of a spread a line apart gets its line back from a paragraph on it
+tracked a hair looser, which fills the page and leaves the next where it was; where no paragraph
+there can give one, the leading of the paragraphs set wholly on that page is opened by a hair, so
+that its last baseline comes down to its facing page's (LaTeX's flushbottom; the page keeps its
+lines); where neither can, the longer page is given a line less (a bottom padding, the folio
+unmoved), so both run short together.
 The setter lays the document out again with them and keeps the new layout only if it has fewer
-faults and no more stray lines (WeasyPrint sometimes ends a tracked paragraph's line early, after
-a word or two, and goes on below); otherwise the pages stay as they were.
+faults and no more stray lines (tracking makes WeasyPrint end a line early more often); otherwise
+the pages stay as they were.
 """
 from __future__ import annotations
 
