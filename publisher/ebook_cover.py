@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import textwrap
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import PIL

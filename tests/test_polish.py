@@ -349,6 +349,6 @@ def test_a_paragraph_is_tracked_one_way_and_a_fill_passes_over_one_tried():
     second = polish.mend(first, polish.Faults(fills=(fill,)))
     assert b'data-block="c:2" data-loosen=""' in second and b"line-height" not in second
     third = polish.mend(second, polish.Faults(fills=(fill,)))  # no paragraph left to try: the leading
-    assert b'data-block="c:3" data-opened-leading="" style="line-height: 21.000px"' in third
+    assert b'data-block="c:3" style="line-height: 21.000px"' in third
     tightened = polish.mend(second, polish.Faults(short_last_lines=(line("c:1"),)))
     assert b'data-block="c:1" data-tighten=""' in tightened and b'data-block="c:1" data-loosen' not in tightened

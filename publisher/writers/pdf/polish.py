@@ -48,7 +48,6 @@ STRAY_LINE = 0.5  # a line under this share of a full line's characters, its par
 TURNED = "data-turned-spreads"
 RUNNING_TEXT = "chapter-body"  # the class of the element around a chapter's (or a foreword's) text
 KEEP_WORD, TIGHTEN, LOOSEN, SHORTENED = "data-keep-word", "data-tighten", "data-loosen", "data-shortened-pages"
-OPENED = "data-opened-leading"
 
 
 @dataclass(frozen=True)
@@ -210,10 +209,12 @@ def faults(document) -> Faults:
         sections.setdefault(line.key.rsplit(":", 1)[0], []).append(line)
     ends = {end for lines in sections.values() for end in (lines[0].page, lines[-1].page)}
     running = {line.page for line in body} - ends
-    spreads, fills = _filled(body, _unbalanced_spreads(body, bottoms, pitch, ends), pitch, full)
+    lines_of: Counter = Counter(line.key for line in body)  # each paragraph's lines
+    last = {line.page: line.bottom for line in body}  # the bottom of each page's last line
+    spreads, fills = _filled(body, _unbalanced_spreads(last, bottoms, pitch, ends), pitch, full, lines_of, last)
     return Faults(recto_feet=tuple(recto_feet), verso_feet=tuple(verso_feet), ladders=_ladders(body),
                   short_last_lines=tuple(short), unbalanced_spreads=spreads,
-                  short_last_pages=_short_last_pages(body, sections), fills=fills, pitch=pitch,
+                  short_last_pages=_short_last_pages(body, sections, lines_of), fills=fills, pitch=pitch,
                   not_running=frozenset(range(len(bottoms))) - running, stray_lines=stray)
 
 
@@ -246,7 +247,7 @@ def _pitch(body: list[Line]) -> float:
     return steps.most_common(1)[0][0] if steps else 0.0
 
 
-def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch: float,
+def _unbalanced_spreads(last_text: dict[int, float], bottoms: list[dict[int, float]], pitch: float,
                         ends: set[int]) -> tuple[tuple[int, int], ...]:
     """For each spread of running text whose pages end on different baselines, its longer page and
     by how many lines to shorten it (0: none) so that the two run short together, as a designer
@@ -258,7 +259,6 @@ def _unbalanced_spreads(body: list[Line], bottoms: list[dict[int, float]], pitch
     other mends, which may not make them."""
     if not pitch:
         return ()
-    last_text = {line.page: line.bottom for line in body}  # the last one of each page
     inside = [page for page in range(len(bottoms)) if page not in ends and page in last_text]
 
     def running(page: int) -> bool:
@@ -285,8 +285,8 @@ def _full_line(body: list[Line]) -> int:
     return lengths[len(lengths) * 3 // 4] if lengths else 0
 
 
-def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float, full: int) \
-        -> tuple[tuple[tuple[int, int], ...], tuple[Fill, ...]]:
+def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float, full: int, lines_of: Counter,
+            last: dict[int, float]) -> tuple[tuple[tuple[int, int], ...], tuple[Fill, ...]]:
     """The spreads a line apart whose shorter page can be filled instead of the longer shortened:
     a paragraph ending on it, nearly full in its last line, pushes out a line when tracked a hair
     looser. The page was short because what follows could not start on it (a widow or an orphan
@@ -294,10 +294,8 @@ def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float
     left to shorten (a filled one is kept, with no lines to shorten, as a fault) and, per spread to
     fill, the paragraphs that may, best first (mend loosens the first not tracked yet), and the
     leading that fills it where none is left."""
-    lines_of: Counter = Counter(line.key for line in body)
     if not full:
         return spreads, ()
-    last = {line.page: line.bottom for line in body}  # each page's last line
     kept, fills = [], []
     for page, lines in spreads:
         shorter = page + 1 if page % 2 else page - 1  # the other page of its spread
@@ -345,10 +343,10 @@ def _push_candidates(lines: list[Line], page: int, lines_of: dict[str, int], ful
                                           (full - len(line.text)) / (lines_of[line.key] - 1)))
 
 
-def _short_last_pages(body: list[Line], sections: dict[str, list[Line]]) -> tuple[tuple[Line, ...], ...]:
+def _short_last_pages(body: list[Line], sections: dict[str, list[Line]],
+                      lines_of: Counter) -> tuple[tuple[Line, ...], ...]:
     """For each chapter (section) whose last page holds one or two of its lines, paragraphs on its
     earlier pages to pull back a line each, two for each line to move."""
-    lines_of: Counter = Counter(line.key for line in body)
     found = []
     for lines in sections.values():
         last_page = lines[-1].page
@@ -387,7 +385,6 @@ def mend(document: bytes, found: Faults) -> bytes:
             blocks[key].set(LOOSEN, "")
         elif fill.leading and all(key in blocks for key, _ in fill.leading):
             for key, height in fill.leading:
-                blocks[key].set(OPENED, "")
                 blocks[key].set("style", f"line-height: {height:.3f}px")
     return html.serialize(root)
 
