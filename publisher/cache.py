@@ -1,8 +1,8 @@
 """A key (a hash of everything that shapes a piece of work) → the bytes it made before, kept on disk.
 
 A rebuild after an edit redoes only what the edit touched: the chapters converted to HTML
-(`html/`), the documents set in pages (`parts/`, with the fonts they embed in `fonts/`), the
-typographic cover (`covers/`). A key
+(`html/`), the documents set in pages (`parts/`, with the fonts they embed in `fonts/`), each
+chapter's EPUB file, deflated (`epub/`), the typographic cover (`covers/`). A key
 covers the input and the versions of the code that made the entry, so an entry is never stale;
 each entry carries a checksum, so a damaged one is a miss, not a wrong page. Entries are written
 atomically: a killed build or two builds at once (several processes, several machines on one

@@ -8,6 +8,7 @@ unique when chapters share a document.
 from __future__ import annotations
 
 import copy
+import functools
 from html import escape
 import re
 from dataclasses import dataclass
@@ -354,27 +355,59 @@ def front_matter_sections(manuscript: Manuscript,
     return [matter_section(m, "front", head, footnotes) for m in manuscript.front_matter.sections]
 
 
-def body_sections(manuscript: Manuscript,
-                  footnotes: Callable[[etree._Element], None] = note_asides) -> list[Section]:
+@dataclass(frozen=True)
+class Planned:
+    """A section of the body or back matter before its XHTML is made: what the contents need of it,
+    and `source`, everything that shapes it (equal sources make equal sections, so a writer may
+    reuse what it made of one before)."""
+
+    name: str
+    kind: str
+    title: str
+    matter: str
+    level: int
+    source: tuple[str, ...]
+    make: Callable[[], Section]
+    in_toc = True  # every one is listed in the contents (not a field: it never varies)
+
+
+def body_plan(manuscript: Manuscript,
+              footnotes: Callable[[etree._Element], None] = note_asides) -> list[Planned]:
     """Part pages and chapters in reading order, then the back matter: each its own section, so
     each is its own EPUB file and its own print document."""
-    sections: list[Section] = []
+    planned: list[Planned] = []
     head = manuscript.metadata.title
     for level, item in manuscript.body():
         if isinstance(item, Part):
-            sections.append(part_section(item, level, first_body=not sections))
+            first = not planned
+            source = (item.title, item.slug, item.subtitle, item.intro_html, repr(item.work), str(level), str(first))
+            planned.append(Planned(item.slug, "part", item.title, "body", level, source,
+                                   functools.partial(part_section, item, level, first)))
             if item.work:
                 head = item.title
         elif isinstance(item, Matter):  # a work's own foreword or afterword, in an anthology
-            sections.append(matter_section(item, "body", head, footnotes, level))
+            planned.append(_planned_matter(item, "body", head, footnotes, level))
         else:
-            sections.append(chapter_section(item, footnotes, level, head))
+            planned.append(Planned(item.slug, "chapter", item.title, "body", level, (repr(item), str(level), head),
+                                   functools.partial(chapter_section, item, footnotes, level, head)))
     head = manuscript.metadata.title
-    sections += [matter_section(m, "back", head, footnotes) for m in manuscript.back_matter]
-    return sections
+    return planned + [_planned_matter(m, "back", head, footnotes) for m in manuscript.back_matter]
 
 
-def contents(sections: list[Section], href: Callable[[Section], str], title: str = "Contents") -> etree._Element:
+def _planned_matter(matter: Matter, where: str, head: str, footnotes: Callable[[etree._Element], None],
+                    level: int = 1) -> Planned:
+    return Planned(matter.slug, MATTER_SEMANTICS[matter.kind][0], matter.title, where, level,
+                   (repr(matter), where, head, str(level)),
+                   functools.partial(matter_section, matter, where, head, footnotes, level))
+
+
+def body_sections(manuscript: Manuscript,
+                  footnotes: Callable[[etree._Element], None] = note_asides) -> list[Section]:
+    """The body and back matter's sections, made."""
+    return [planned.make() for planned in body_plan(manuscript, footnotes)]
+
+
+def contents(sections: list[Section | Planned], href: Callable[[Section | Planned], str], title: str = "Contents") -> etree._Element:
     """The table of contents as a nav element, linking every section marked in_toc."""
     nav = el("nav", id="toc", epub_type="toc", role="doc-toc", **{"class": "contents", "aria-labelledby": "toc-title"})
     child(nav, "h1", title, id="toc-title")

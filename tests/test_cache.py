@@ -1,5 +1,5 @@
-"""Chapters converted to HTML are kept in the cache: a rebuild converts only what changed, and gives
-the very bytes of a build without the cache."""
+"""Chapters converted to HTML, and their EPUB files, are kept in the cache: a rebuild converts and
+makes only what changed, and gives the very bytes of a build without the cache."""
 from __future__ import annotations
 
 import shutil
@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE
+from conftest import SAMPLE, assert_epubcheck_clean
 from publisher import BuildOptions, build
 from publisher.cache import Shelf
 from publisher.errors import Warnings
 from publisher.readers import markup
+from publisher.writers import epub_zip
 
 
 @pytest.fixture
@@ -127,3 +128,49 @@ def _cover(epub: bytes, tmp_path: Path) -> bytes:
     path.write_bytes(epub)
     with zipfile.ZipFile(path) as archive:
         return archive.read("EPUB/images/cover.png")
+
+
+def _files(cache: Path) -> set[Path]:
+    return set((cache / "epub").glob("*/*"))
+
+
+def test_a_rebuild_after_an_edit_makes_only_that_chapters_file_and_copies_the_rest(tmp_path):
+    cache = tmp_path / "cache"
+    book = tmp_path / "book"
+    shutil.copytree(SAMPLE, book)
+    first = _epub(book, tmp_path / "a", cache)
+    files = _files(cache)
+    chapters = len(list((book / "chapters").glob("*.md")))
+    assert len(files) >= chapters
+
+    chapter = sorted((book / "chapters").glob("*.md"))[1]
+    chapter.write_text(chapter.read_text().replace("the", "Zanzibar", 1))
+    edited = _epub(book, tmp_path / "b", cache)
+    assert len(_files(cache) - files) == 1
+    assert edited != first and edited == _epub(book, tmp_path / "c", None)
+    assert_epubcheck_clean(next((tmp_path / "b").glob("*.epub")))
+
+    # What the shelf holds is what goes in: each entry found is copied, not made again.
+    shelf = Shelf(cache, "epub")
+    [entry] = [f for f in _files(cache) if b'id="chapter-003"' in f.read_bytes()]
+    labels, size, data = shelf.get(entry.name).split(b"\n", 2)
+    stand_in = data[:int(size)].replace(b"</h1>", b" (kept)</h1>", 1)
+    shelf.put(entry.name, b"\n".join([labels, str(len(stand_in)).encode(), stand_in + epub_zip.deflate(stand_in)]))
+    assert "(kept)</h1>" in _chapter_texts(_epub(book, tmp_path / "d", cache), tmp_path)
+
+
+def test_the_page_list_of_a_rebuild_from_the_cache_is_the_same(tmp_path):
+    """The page-break markers are in the files kept: a file is kept for its chapter's page starts."""
+    cache = tmp_path / "cache"
+    options = {"formats": ("epub",), "page_list": True, "build_date": "2026-11-29", "jobs": 1}
+    [cold] = build(SAMPLE, tmp_path / "a", BuildOptions(**options, cache=False))
+    [first] = build(SAMPLE, tmp_path / "b", BuildOptions(**options, cache_dir=str(cache)))
+    [again] = build(SAMPLE, tmp_path / "c", BuildOptions(**options, cache_dir=str(cache)))
+    assert cold.path.read_bytes() == first.path.read_bytes() == again.path.read_bytes()
+    assert 'role="doc-pagebreak"' in _chapter_texts(again.path.read_bytes(), tmp_path)
+    entries = _files(cache)
+    [smaller] = build(SAMPLE, tmp_path / "d", BuildOptions(**options, font_size=12, cache_dir=str(cache)))
+    assert len(_files(cache) - entries) >= len(list((SAMPLE / "chapters").glob("*.md")))  # other pages
+    [fresh] = build(SAMPLE, tmp_path / "e", BuildOptions(**options, font_size=12, cache=False))
+    assert smaller.path.read_bytes() == fresh.path.read_bytes()
+    assert_epubcheck_clean(again.path)

@@ -7,9 +7,13 @@ from the build's date (BuildOptions.moment).
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import posixpath
 import zipfile
+import zlib
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,17 +21,18 @@ from ebooklib import epub
 from lxml import etree
 
 from .. import ebook_cover, html
-from ..cache import Shelf
+from ..cache import Shelf, key
 from ..html import Section
 from ..manuscript import Manuscript, Metadata
 from ..themes import Theme
+from . import epub_zip
 from .page_map import PageMap, PageStart
 
 STYLESHEET = "styles/epub.css"
 TEXT_DIR = "text"
 
 
-def _href(section: Section) -> str:
+def _href(section: Section | html.Planned) -> str:
     return f"{section.name}.xhtml"
 
 
@@ -42,7 +47,7 @@ def _document(section: Section, language: str) -> bytes:
     return html.serialize(root)
 
 
-def _nav(sections: list[Section], manuscript: Manuscript, pages: list[tuple[str, str]]) -> bytes:
+def _nav(sections: list[Section | html.Planned], manuscript: Manuscript, pages: list[tuple[str, str]]) -> bytes:
     """The navigation document: contents (chapters), landmarks, and the print page list."""
     language = manuscript.metadata.language
     toc = html.contents(sections, _href)
@@ -115,7 +120,8 @@ def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = 
                moment: datetime = datetime(1980, 1, 1, tzinfo=timezone.utc), cache: Path | None = None) -> bytes:
     """The finished EPUB file's bytes, dated `moment` (its modified date, its files' times: the same
     book and moment give the same bytes); with a print edition's page map, page-break markers and a
-    page list; with `cache` (a folder), a typographic cover drawn by an earlier build is reused."""
+    page list; with `cache` (a folder), the typographic cover and each chapter's file, made by an
+    earlier build from the same text, are reused."""
     language = manuscript.metadata.language
     book = epub.EpubBook()
     _metadata(book, manuscript, page_map.edition if page_map else "")
@@ -125,14 +131,25 @@ def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = 
         book.add_item(epub.EpubItem(uid=_item_id(resource.name), file_name=resource.name,
                                     media_type=resource.media_type, content=resource.data))
     sections = [_cover(book, manuscript, cache)] + html.front_sections(manuscript)
-    after = html.front_matter_sections(manuscript) + html.body_sections(manuscript)
-    placed = _mark_pages(sections + after, page_map.starts) if page_map else []
+    front = html.front_matter_sections(manuscript)
+    starts = page_map.starts if page_map else ()
+    placed = _mark_pages(sections + front, starts)
+    files = [_File(section.name, _document(section, language)) for section in sections + front]
+    body = html.body_plan(manuscript)
+    shelf = Shelf(cache, "epub")
+    for planned in body:
+        made = _made(planned, language, [s for s in starts if s.section == planned.name], shelf)
+        placed += [(planned.name, label) for label in made.labels]
+        files.append(made)
+    order = {start.label: number for number, start in enumerate(starts)}
+    placed.sort(key=lambda page: order[page[1]])
     spine = []
-    for section in sections + after:
-        item = epub.EpubItem(uid=section.name, file_name=f"{TEXT_DIR}/{_href(section)}",
-                             media_type="application/xhtml+xml", content=_document(section, language))
+    for file in files:
+        item = epub.EpubItem(uid=file.name, file_name=_path(file.name), media_type="application/xhtml+xml",
+                             content=file.xhtml)
         book.add_item(item)
         spine.append(item)
+    after = front + body
     nav = epub.EpubItem(uid="nav", file_name=f"{TEXT_DIR}/nav.xhtml", media_type="application/xhtml+xml",
                         content=_nav(sections + after, manuscript, placed))
     nav.properties = ["nav"]
@@ -145,10 +162,51 @@ def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = 
     # ebooklib's zip is only read back by _repack, which compresses once: no need to deflate it here.
     epub.write_epub(buffer, book, {"mtime": moment, "epub3_landmark": False, "epub3_pages": False,
                                    "raise_exceptions": True, "compresslevel": 0})
-    return _repack(buffer.getvalue(), language, moment)
+    deflated = {f"{book.FOLDER_NAME}/{_path(file.name)}": (file.xhtml, file.deflated)
+                for file in files if file.deflated is not None}
+    return _repack(buffer.getvalue(), language, moment, deflated)
 
 
-def _ncx_entries(sections: list[Section]) -> list:
+def _path(name: str) -> str:
+    return f"{TEXT_DIR}/{name}.xhtml"
+
+
+@dataclass(frozen=True)
+class _File:
+    """A section's XHTML file; a body section's comes with its deflated bytes and the page labels
+    marked in it, and may come from the cache."""
+
+    name: str
+    xhtml: bytes
+    deflated: bytes | None = None
+    labels: tuple[str, ...] = ()
+
+
+def _made(planned: html.Planned, language: str, starts: list[PageStart], shelf: Shelf) -> _File:
+    """A body section's file, made now or by an earlier build from the same source and page starts."""
+    name = key(_fingerprint(), language, *planned.source, *(f"{s.label} {s.block} {s.offset}" for s in starts))
+    kept = shelf.get(name)
+    if kept is not None:
+        labels, xhtml_size, data = kept.split(b"\n", 2)
+        size = int(xhtml_size)
+        return _File(planned.name, data[:size], data[size:], tuple(labels.decode("utf-8").split()))
+    section = planned.make()
+    labels = tuple(label for _, label in _mark_pages([section], tuple(starts)))
+    xhtml = _document(section, language)
+    made = _File(planned.name, xhtml, epub_zip.deflate(xhtml), labels)
+    shelf.put(name, b"\n".join([" ".join(labels).encode("utf-8"), str(len(xhtml)).encode(), xhtml + made.deflated]))
+    return made
+
+
+@functools.cache
+def _fingerprint() -> str:
+    """What shapes a section's file besides its source: this code, lxml's and zlib's versions."""
+    here = Path(__file__).parent
+    code = b"".join(path.read_bytes() for path in (here / "epub.py", here / "epub_zip.py", here.parent / "html.py"))
+    return f"{etree.__version__} {zlib.ZLIB_RUNTIME_VERSION} {hashlib.sha256(code).hexdigest()}"
+
+
+def _ncx_entries(sections: list[Section | html.Planned]) -> list:
     """The contents for ebooklib's NCX: a part is a (link, [its chapters]) pair."""
     entries: list = []
     open_lists = [entries]
@@ -265,22 +323,18 @@ def _item_id(name: str) -> str:
     return "img-" + "".join(c if c.isalnum() else "-" for c in name)
 
 
-def _repack(data: bytes, language: str, moment: datetime) -> bytes:
-    """ebooklib's zip → a reproducible one, with xml:lang on the package (EPUB Accessibility asks)."""
-    stamp = moment.timetuple()[:6]
+def _repack(data: bytes, language: str, moment: datetime, deflated: dict[str, tuple[bytes, bytes]]) -> bytes:
+    """ebooklib's zip → a reproducible one, with xml:lang on the package (EPUB Accessibility asks);
+    `deflated` holds files deflated already (name → (bytes, deflated bytes))."""
     source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        names = ["mimetype"] + sorted(n for n in source.namelist() if n != "mimetype")
-        for name in names:
-            content = source.read(name)
-            if name.endswith(".opf"):
-                content = _fix_opf(content, language)
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, content, compresslevel=9)
-    return out.getvalue()
+    members = []
+    for name in sorted(source.namelist()):
+        content = source.read(name)
+        if name.endswith(".opf"):
+            content = _fix_opf(content, language)
+        ready = deflated.get(name)
+        members.append(epub_zip.member(name, content, ready[1] if ready and ready[0] == content else None))
+    return epub_zip.pack(members, moment)
 
 
 def _fix_opf(content: bytes, language: str) -> bytes:
