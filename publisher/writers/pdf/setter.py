@@ -6,6 +6,7 @@ it onto the next page, and the document is laid out again.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from dataclasses import replace
@@ -31,6 +32,15 @@ weasy.load()
 def load(job: Job):
     """Lay the document out into pages (the slow step)."""
     return weasy.lay_out(job.document, job.css, job.resources)
+
+
+def _trial(job: Job):
+    """Lay out a trial. WeasyPrint's styles and boxes hold reference cycles, so the layout of a trial
+    dropped before (and the Pango memory under it) stays until a full collection: one is made
+    first: 5 to 15 ms, what WeasyPrint's import made being frozen out of it (weasy.load). On a
+    20-page story polished in four layouts, the build's peak went from 122 to 112 MiB."""
+    gc.collect()
+    return load(job)
 
 
 def set_document(job: Job, fonts_dir: Path | None = None) -> SetDocument:
@@ -71,7 +81,7 @@ def _polished(job: Job, document):
             trial = replace(job, document=polish.mend(job.document, mending), css=css)
             if trial.document == job.document:
                 continue  # what is left was mended before, in vain
-            laid = load(trial)
+            laid = _trial(trial)
             better = polish.faults(laid)
             if not _helps(better, found):
                 # A trial's own consequences are mended before it is judged, as a compositor would
@@ -79,7 +89,7 @@ def _polished(job: Job, document):
                 # spread that filling a page mends; a word kept whole can leave another at a foot.
                 follow = replace(trial, document=polish.mend(trial.document, better.local()))
                 if follow.document != trial.document:
-                    trial, laid = follow, load(follow)
+                    trial, laid = follow, _trial(follow)
                     better = polish.faults(laid)
             stray = {line.key for line in better.stray_lines} - {line.key for line in found.stray_lines}
             if stray:
@@ -89,7 +99,7 @@ def _polished(job: Job, document):
                 if calmer.document == job.document:
                     continue  # nothing else in the trial
                 if calmer.document != trial.document:
-                    trial, laid = calmer, load(calmer)
+                    trial, laid = calmer, _trial(calmer)
                     better = polish.faults(laid)
             if _helps(better, found) and len(better.stray_lines) <= len(found.stray_lines) \
                     and len(stranded_scene_breaks(laid)) <= stranded and _blocks(laid) == blocks:
