@@ -11,7 +11,7 @@ import copy
 import functools
 from html import escape
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Callable
 
 from lxml import etree
@@ -388,7 +388,7 @@ def body_plan(manuscript: Manuscript,
         elif isinstance(item, Matter):  # a work's own foreword or afterword, in an anthology
             planned.append(_planned_matter(item, "body", head, footnotes, level))
         else:
-            planned.append(Planned(item.slug, "chapter", item.title, "body", level, (repr(item), str(level), head),
+            planned.append(Planned(item.slug, "chapter", item.title, "body", level, (*_fields(item), str(level), head),
                                    functools.partial(chapter_section, item, footnotes, level, head)))
     head = manuscript.metadata.title
     return planned + [_planned_matter(m, "back", head, footnotes) for m in manuscript.back_matter]
@@ -397,8 +397,13 @@ def body_plan(manuscript: Manuscript,
 def _planned_matter(matter: Matter, where: str, head: str, footnotes: Callable[[etree._Element], None],
                     level: int = 1) -> Planned:
     return Planned(matter.slug, MATTER_SEMANTICS[matter.kind][0], matter.title, where, level,
-                   (repr(matter), where, head, str(level)),
+                   (*_fields(matter), where, head, str(level)),
                    functools.partial(matter_section, matter, where, head, footnotes, level))
+
+
+def _fields(item: Chapter | Matter) -> tuple[str, ...]:
+    """A chapter's or a matter's fields as text, for a key (repr would copy a chapter's text twice)."""
+    return tuple(str(getattr(item, field.name)) for field in fields(item))
 
 
 def body_sections(manuscript: Manuscript,

@@ -19,10 +19,14 @@ QUOTES = {
     "nl": "“”‘’", "sv": "””’’", "da": "»«›‹", "cs": "„“‚‘", "ja": "「」『』", "zh": "“”‘’",
 }
 _NBSP, _NNBSP = "\u00a0", "\u202f"
+# Text with none of these is set as it is (most chapter titles: "Chapter 12").
+_TOUCHED = re.compile(r"""[-'"`.&“”‘’«»;:!?]""")
 
 
 def typeset(html: str, language: str = "en") -> str:
     """Curly quotes, em dashes and ellipses for `language`, in an HTML fragment."""
+    if not _TOUCHED.search(html):
+        return html
     text = smartypants.smartypants(html, _ATTRS)
     # smartypants opens a quote before a decade ('90s) or an elided word ('tis): those are apostrophes.
     text = re.sub(r"‘(?=(\d0s|tis\b|twas\b|em\b|cause\b|til\b))", "’", text, flags=re.IGNORECASE)

@@ -13,7 +13,7 @@ import io
 import posixpath
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -134,7 +134,8 @@ def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = 
     front = html.front_matter_sections(manuscript)
     starts = page_map.starts if page_map else ()
     placed = _mark_pages(sections + front, starts)
-    files = [_File(section.name, _document(section, language)) for section in sections + front]
+    files = [_File(epub_zip.member(_path(section.name), _document(section, language)), section.name)
+             for section in sections + front]
     body = html.body_plan(manuscript)
     shelf = Shelf(cache, "epub")
     for planned in body:
@@ -145,8 +146,10 @@ def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = 
     placed.sort(key=lambda page: order[page[1]])
     spine = []
     for file in files:
+        # ebooklib writes the package (OPF, NCX, container): the sections' files, made here, go
+        # into the zip when it is packed again (_repack); ebooklib holds an empty stand-in.
         item = epub.EpubItem(uid=file.name, file_name=_path(file.name), media_type="application/xhtml+xml",
-                             content=file.xhtml)
+                             content=b"")
         book.add_item(item)
         spine.append(item)
     after = front + body
@@ -162,9 +165,8 @@ def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = 
     # ebooklib's zip is only read back by _repack, which compresses once: no need to deflate it here.
     epub.write_epub(buffer, book, {"mtime": moment, "epub3_landmark": False, "epub3_pages": False,
                                    "raise_exceptions": True, "compresslevel": 0})
-    deflated = {f"{book.FOLDER_NAME}/{_path(file.name)}": (file.xhtml, file.deflated)
-                for file in files if file.deflated is not None}
-    return _repack(buffer.getvalue(), language, moment, deflated)
+    ours = {f"{book.FOLDER_NAME}/{file.member.name}": file.member for file in files}
+    return _repack(buffer.getvalue(), language, moment, ours)
 
 
 def _path(name: str) -> str:
@@ -173,12 +175,11 @@ def _path(name: str) -> str:
 
 @dataclass(frozen=True)
 class _File:
-    """A section's XHTML file; a body section's comes with its deflated bytes and the page labels
-    marked in it, and may come from the cache."""
+    """A section's XHTML file, deflated, and the page labels marked in it (a body section's file
+    may come from the cache)."""
 
-    name: str
-    xhtml: bytes
-    deflated: bytes | None = None
+    member: epub_zip.Member
+    name: str  # the section's
     labels: tuple[str, ...] = ()
 
 
@@ -187,14 +188,15 @@ def _made(planned: html.Planned, language: str, starts: list[PageStart], shelf: 
     name = key(_fingerprint(), language, *planned.source, *(f"{s.label} {s.block} {s.offset}" for s in starts))
     kept = shelf.get(name)
     if kept is not None:
-        labels, xhtml_size, data = kept.split(b"\n", 2)
-        size = int(xhtml_size)
-        return _File(planned.name, data[:size], data[size:], tuple(labels.decode("utf-8").split()))
+        labels, numbers, packed = kept.split(b"\n", 2)
+        size, crc = map(int, numbers.split())
+        return _File(epub_zip.Member(_path(planned.name), size, crc, packed), planned.name,
+                     tuple(labels.decode("utf-8").split()))
     section = planned.make()
     labels = tuple(label for _, label in _mark_pages([section], tuple(starts)))
-    xhtml = _document(section, language)
-    made = _File(planned.name, xhtml, epub_zip.deflate(xhtml), labels)
-    shelf.put(name, b"\n".join([" ".join(labels).encode("utf-8"), str(len(xhtml)).encode(), xhtml + made.deflated]))
+    made = _File(epub_zip.member(_path(planned.name), _document(section, language)), planned.name, labels)
+    shelf.put(name, b"\n".join([" ".join(labels).encode("utf-8"), f"{made.member.size} {made.member.crc}".encode(),
+                                made.member.packed]))
     return made
 
 
@@ -323,17 +325,19 @@ def _item_id(name: str) -> str:
     return "img-" + "".join(c if c.isalnum() else "-" for c in name)
 
 
-def _repack(data: bytes, language: str, moment: datetime, deflated: dict[str, tuple[bytes, bytes]]) -> bytes:
+def _repack(data: bytes, language: str, moment: datetime, ours: dict[str, epub_zip.Member]) -> bytes:
     """ebooklib's zip → a reproducible one, with xml:lang on the package (EPUB Accessibility asks);
-    `deflated` holds files deflated already (name → (bytes, deflated bytes))."""
+    `ours` are the files made here, by their names in the zip, for ebooklib's stand-ins."""
     source = zipfile.ZipFile(io.BytesIO(data))
     members = []
     for name in sorted(source.namelist()):
+        if name in ours:
+            members.append(replace(ours[name], name=name))
+            continue
         content = source.read(name)
         if name.endswith(".opf"):
             content = _fix_opf(content, language)
-        ready = deflated.get(name)
-        members.append(epub_zip.member(name, content, ready[1] if ready and ready[0] == content else None))
+        members.append(epub_zip.member(name, content))
     return epub_zip.pack(members, moment)
 
 

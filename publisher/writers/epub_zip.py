@@ -2,8 +2,8 @@
 
 ``mimetype`` comes first and stored, the rest in the order given, deflated, with one timestamp.
 Deflating is most of the cost of packing a long book, and a rebuild after an edit changes one
-chapter: a member can come with the deflated data an earlier build made of the same bytes
-(`deflate`), and that data is copied as it is. `zipfile` can only compress what it is given, so
+chapter: a member an earlier build made (its size, checksum and deflated bytes) is copied as it
+is. `zipfile` can only compress what it is given, so
 the container's records are written here (APPNOTE 6.3: local headers, central directory, end
 record; no ZIP64: an EPUB is far below 4 GiB).
 """
@@ -24,13 +24,13 @@ UTF8_NAMES = 1 << 11
 
 @dataclass(frozen=True)
 class Member:
-    """One file of the container: its name, its bytes, and how they are stored."""
+    """One file of the container, as the zip holds it."""
 
     name: str
-    data: bytes
-    method: int
-    packed: bytes  # what the zip holds: the bytes themselves, or their raw deflate stream
-    crc: int
+    size: int  # of the file's bytes
+    crc: int  # theirs
+    packed: bytes  # the bytes themselves (stored), or their raw deflate stream
+    method: int = DEFLATED
 
 
 def deflate(data: bytes) -> bytes:
@@ -39,11 +39,11 @@ def deflate(data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
-def member(name: str, data: bytes, deflated: bytes | None = None) -> Member:
-    """A member; `deflated` is `deflate(data)` made before, or None to make it now."""
+def member(name: str, data: bytes) -> Member:
+    """A file's member, deflated (`mimetype` stored)."""
     if name == "mimetype":
-        return Member(name, data, STORED, data, zlib.crc32(data))
-    return Member(name, data, DEFLATED, deflated if deflated is not None else deflate(data), zlib.crc32(data))
+        return Member(name, len(data), zlib.crc32(data), data, STORED)
+    return Member(name, len(data), zlib.crc32(data), deflate(data))
 
 
 def pack(members: list[Member], moment: datetime) -> bytes:
@@ -55,7 +55,7 @@ def pack(members: list[Member], moment: datetime) -> bytes:
     for item in ordered:
         name = item.name.encode("utf-8")
         flags = 0 if name.isascii() else UTF8_NAMES
-        fields = (VERSION, flags, item.method, time, date, item.crc, len(item.packed), len(item.data), len(name))
+        fields = (VERSION, flags, item.method, time, date, item.crc, len(item.packed), item.size, len(name))
         directory += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, MADE_BY, *fields, 0, 0, 0, 0, PERMISSIONS,
                                  len(out)) + name
         out += struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + name + item.packed
