@@ -200,15 +200,16 @@ def test_a_shortened_page_undone_leaves_a_style_an_html_parser_closes():
     assert [text for kind, _, _, _, text in weasy.page_bodies(document)[0] if kind == "text"] == ["The lamp is lit."]
 
 
-def _prose_book(folder, seed: int, chapters: int):
-    """A book folder of `chapters` chapters of 60 paragraphs each, of 8 to 130 words (WORDS, in an
-    order the seed gives): pages of running text whose spreads come out a line apart here and there."""
+def _prose_book(folder, seed: int, chapters: int, sizes: tuple[int, ...] = (8, 15, 25, 40, 60, 90, 130)):
+    """A book folder of `chapters` chapters of 60 paragraphs each, of 8 to 130 words (`sizes`; WORDS,
+    in an order the seed gives): pages of running text whose spreads come out a line apart here and
+    there (two lines apart, with paragraphs of one to three lines only: a paragraph of three cannot
+    be split, leaving widows or orphans)."""
     rng = random.Random(seed)
     (folder / "chapters").mkdir(parents=True)
     (folder / "book.toml").write_text('title = "Prose"\nauthor = "A. Setter"\n')
     for number in range(1, chapters + 1):
-        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(rng.choice([8, 15, 25, 40, 60, 90, 130])))
-                      for _ in range(60)]
+        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(rng.choice(sizes))) for _ in range(60)]
         (folder / "chapters" / f"{number}.md").write_text(f"# Chapter {number}\n\n" + "\n\n".join(paragraphs) + "\n")
     return folder
 
@@ -263,6 +264,61 @@ def test_a_shorter_page_no_paragraph_can_fill_comes_down_to_its_facing_page_with
             if not {page, page + 1 if page % 2 else page - 1} & still:
                 stretched += 1
     assert proposed >= 3 and stretched == proposed
+
+
+def test_a_spread_two_lines_apart_is_filled_by_the_leading_of_a_page_of_whole_paragraphs(tmp_path):
+    """Two lines apart, the shorter page's paragraphs (the one opening it too, when it starts there)
+    take twice the leading of a line apart, still at most STRETCH_LEADING: no line moves, and the
+    spread ends on one baseline."""
+    from dataclasses import replace
+
+    from publisher.writers.pdf import polish, setter
+
+    filled = proposed = 0
+    for seed in range(1, 7):
+        book = _prose_book(tmp_path / f"whole-{seed}", seed, 8, sizes=(12, 30, 40))
+        for job in chapter_jobs(read(book), BuildOptions(cache=False, polish=False)):
+            laid = setter.load(job)
+            found = polish.faults(laid)
+            body = polish.lines(laid, running_only=True)[0]
+            last = {line.page: line.bottom for line in body}
+            for fill in (fill for fill in found.fills if not fill.last_lines):  # a fill by the leading alone
+                page = next(line.page for line in body if line.key == fill.leading[0][0])
+                other = page + 1 if page % 2 else page - 1
+                if round((last[other] - last[page]) / found.pitch) != 2:
+                    continue  # a line apart
+                proposed += 1
+                spread = {page, other}
+                assert spread & {longer for longer, _ in found.unbalanced_spreads}  # unmended, it stays apart
+                assert all(0 < height - found.pitch <= polish.STRETCH_LEADING * found.pitch
+                           for _, height in fill.leading)
+                only = polish.Faults(fills=(polish.Fill(leading=fill.leading),), pitch=found.pitch)
+                again = setter.load(replace(job, document=polish.mend(job.document, only)))
+                assert setter.page_firsts(again) == setter.page_firsts(laid)  # not a line moved
+                filled += not spread & {longer for longer, _ in polish.faults(again).unbalanced_spreads}
+    assert proposed >= 1 and filled == proposed
+
+
+def test_the_longer_page_of_a_spread_two_lines_apart_runs_a_line_short(tmp_path):
+    """Where no leading fills a spread two lines apart, its longer page is shortened by a line (a
+    verso's recto with it): the spread is then balanced, or a line apart for the next round to fill."""
+    from dataclasses import replace
+
+    from publisher.writers.pdf import polish, setter
+
+    closer = proposed = 0
+    for seed in range(1, 5):
+        book = _prose_book(tmp_path / f"apart-{seed}", seed, 8, sizes=(8, 15, 25, 40))
+        for job in chapter_jobs(read(book), BuildOptions(cache=False, polish=False)):
+            found = polish.faults(setter.load(job))
+            for page in found.two_apart:
+                proposed += 1
+                only = polish.Faults(two_apart=(page,), pitch=found.pitch, not_running=found.not_running)
+                again = setter.load(replace(job, document=polish.mend(job.document, only)))
+                last = {line.page: line.bottom for line in polish.lines(again, running_only=True)[0]}
+                other = page + 1 if page % 2 else page - 1
+                closer += round(abs(last[page] - last[other]) / found.pitch) <= 1
+    assert proposed >= 3 and closer >= proposed - 1
 
 
 def test_a_line_weasyprint_breaks_early_is_mended_and_no_mend_may_make_one(monkeypatch):

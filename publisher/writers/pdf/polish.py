@@ -99,6 +99,9 @@ class Faults:
     unbalanced_spreads: tuple[tuple[int, int], ...] = ()  # per spread: (its longer page, lines to shorten it by)
     short_last_pages: tuple[tuple[Line, ...], ...] = ()  # per chapter: paragraphs to pull back a line each
     fills: tuple[Fill, ...] = ()  # the shorter pages of spreads a line apart, and how to fill them
+    # The longer pages of spreads two lines apart that no leading fills: each runs a line short,
+    # which leaves its spread a line apart, to fill the round after (a verso's recto runs as short).
+    two_apart: tuple[int, ...] = ()
     pitch: float = 0.0  # the body's line pitch, CSS pixels
     not_running: frozenset[int] = frozenset()  # pages that open or end a chapter, or hold no running text
     # Lines far short of the measure that their paragraph (not a verse) goes on after: WeasyPrint
@@ -125,8 +128,8 @@ class Faults:
         """These faults' hyphenated page feet and ladders, the mends most worth keeping, and the
         spreads whose shorter page is filled (which leaves the next page as it was): the mends that
         do not move the lines after them much."""
-        return Faults(self.recto_feet, self.verso_feet, self.ladders, fills=self.fills, pitch=self.pitch,
-                      not_running=self.not_running)
+        return Faults(self.recto_feet, self.verso_feet, self.ladders, fills=self.fills, two_apart=self.two_apart,
+                      pitch=self.pitch, not_running=self.not_running)
 
     def mends(self) -> tuple[list[tuple[str, int]], list[str], list[Fill], list[tuple[int, float]]]:
         """(words to keep whole, as (block key, start)), (blocks to tighten), (pages to fill, with
@@ -144,7 +147,8 @@ class Faults:
         fills = [Fill(tuple(line for line in fill.last_lines if line.key not in tighten),
                       () if touched & {key for key, _ in fill.leading} else fill.leading)
                  for fill in self.fills]
-        return keep, tighten, fills, [(page, lines * self.pitch) for page, lines in self.unbalanced_spreads if lines]
+        shorten = [(page, lines * self.pitch) for page, lines in self.unbalanced_spreads if lines]
+        return keep, tighten, fills, shorten + [(page, self.pitch) for page in self.two_apart]
 
 
 def _collapse(text: str) -> str:
@@ -211,10 +215,12 @@ def faults(document) -> Faults:
     running = {line.page for line in body} - ends
     lines_of: Counter = Counter(line.key for line in body)  # each paragraph's lines
     last = {line.page: line.bottom for line in body}  # the bottom of each page's last line
-    spreads, fills = _filled(body, _unbalanced_spreads(last, bottoms, pitch, ends), pitch, full, lines_of, last)
+    spreads, fills, two_apart = _filled(body, _unbalanced_spreads(last, bottoms, pitch, ends), pitch, full, lines_of,
+                                        last)
     return Faults(recto_feet=tuple(recto_feet), verso_feet=tuple(verso_feet), ladders=_ladders(body),
                   short_last_lines=tuple(short), unbalanced_spreads=spreads,
-                  short_last_pages=_short_last_pages(body, sections, lines_of), fills=fills, pitch=pitch,
+                  short_last_pages=_short_last_pages(body, sections, lines_of), fills=fills, two_apart=two_apart,
+                  pitch=pitch,
                   not_running=frozenset(range(len(bottoms))) - running, stray_lines=stray)
 
 
@@ -286,29 +292,35 @@ def _full_line(body: list[Line]) -> int:
 
 
 def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float, full: int, lines_of: Counter,
-            last: dict[int, float]) -> tuple[tuple[tuple[int, int], ...], tuple[Fill, ...]]:
+            last: dict[int, float]) -> tuple[tuple[tuple[int, int], ...], tuple[Fill, ...], tuple[int, ...]]:
     """The spreads a line apart whose shorter page can be filled instead of the longer shortened:
     a paragraph ending on it, nearly full in its last line, pushes out a line when tracked a hair
     looser. The page was short because what follows could not start on it (a widow or an orphan
     else): it has room for that line, and the next page begins as before. Returns the spreads
     left to shorten (a filled one is kept, with no lines to shorten, as a fault) and, per spread to
     fill, the paragraphs that may, best first (mend loosens the first not tracked yet), and the
-    leading that fills it where none is left."""
+    leading that fills it where none is left; a spread two lines apart is filled by the leading
+    alone, or else its longer page is among the pages returned last, to run a line short."""
     if not full:
-        return spreads, ()
-    kept, fills = [], []
+        return spreads, (), ()
+    kept, fills, two_apart = [], [], []
     for page, lines in spreads:
         shorter = page + 1 if page % 2 else page - 1  # the other page of its spread
         fill = Fill()
+        apart = round((last[page] - last[shorter]) / pitch) if page in last and shorter in last else 0
         if lines == 1:
             leading = _opened_leading(body, shorter, lines_of, last[page] - last[shorter] - STRETCH_SPARE, pitch)
             fill = Fill(tuple(_push_candidates(body, shorter, lines_of, full)), leading)
+        elif apart == 2:  # two lines apart: only the leading of a page of whole paragraphs fills it
+            fill = Fill((), _opened_leading(body, shorter, lines_of, last[page] - last[shorter] - STRETCH_SPARE, pitch))
         if fill.last_lines or fill.leading:
             kept.append((page, 0))
             fills.append(fill)
         else:
             kept.append((page, lines))
-    return tuple(kept), tuple(fills)
+            if apart == 2:
+                two_apart.append(page)
+    return tuple(kept), tuple(fills), tuple(two_apart)
 
 
 def _opened_leading(body: list[Line], page: int, lines_of: Counter, pixels: float,
@@ -320,8 +332,11 @@ def _opened_leading(body: list[Line], page: int, lines_of: Counter, pixels: floa
     steps: dict[str, list[float]] = {}  # a line box's height is the step from the line above's bottom
     for before, line in zip(on_page, on_page[1:]):
         steps.setdefault(line.key, []).append(line.bottom - before.bottom)
+    # A paragraph that opens the page has a step fewer than lines: whole if it starts there.
+    opening = on_page[0].key if on_page and on_page[0].start == 0 else None
     heights = {key: found[0] for key, found in steps.items()
-               if len(found) == lines_of[key] and max(found) - min(found) < 0.05 and found[0] > pitch - 0.05}
+               if len(found) + (key == opening) == lines_of[key] and max(found) - min(found) < 0.05
+               and found[0] > pitch - 0.05}
     count = sum(lines_of[key] for key in heights)
     if not count or pixels <= 0:
         return ()
