@@ -9,6 +9,7 @@ worker. A work that kills its worker three times is reported as failed: on the l
 """
 from __future__ import annotations
 
+import gc
 import logging
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -57,7 +58,7 @@ def run_local(works: list[WorkSpec], batch: Batch, workers: int, on_report: List
         # Fresh processes for each round of works, so memory stays bounded (the pool's own
         # max_tasks_per_child deadlocks on Python 3.11 once its first workers retire).
         this_round, rest = pending[:workers * WORKS_PER_PROCESS], pending[workers * WORKS_PER_PROCESS:]
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.freeze) as pool:  # as workers.executor
             futures = {pool.submit(build_work, spec, batch.out, batch.build_date, batch.cache_dir): spec
                        for spec in this_round}
             reported: set = set()

@@ -37,8 +37,9 @@ def load(job: Job):
 def _trial(job: Job):
     """Lay out a trial. WeasyPrint's styles and boxes hold reference cycles, so the layout of a trial
     dropped before (and the Pango memory under it) stays until a full collection: one is made
-    first: 5 to 15 ms, what WeasyPrint's import made being frozen out of it (weasy.load). On a
-    20-page story polished in four layouts, the build's peak went from 122 to 112 MiB."""
+    first (30 to 55 ms; 5 to 15 ms in a worker, which freezes what it was forked with:
+    workers.executor). On a 20-page story polished in four layouts, the build's peak went from 122
+    to 112 MiB."""
     gc.collect()
     return load(job)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import ctypes.util
 import functools
-import gc
 import os
 import re
 import shutil
@@ -69,9 +68,6 @@ def load() -> None:
         import weasyprint.formatting_structure.boxes  # noqa: F401
         import weasyprint.text.fonts  # noqa: F401
         import weasyprint.urls  # noqa: F401
-    # What is loaded now lives as long as the process: the collections the polish pass makes
-    # between its trials need not walk it (setter._trial).
-    gc.freeze()
 
 
 @contextlib.contextmanager
