@@ -408,3 +408,58 @@ def test_a_paragraph_is_tracked_one_way_and_a_fill_passes_over_one_tried():
     assert b'data-block="c:3" style="line-height: 21.000px"' in third
     tightened = polish.mend(second, polish.Faults(short_last_lines=(line("c:1"),)))
     assert b'data-block="c:1" data-tighten=""' in tightened and b'data-block="c:1" data-loosen' not in tightened
+
+
+def _set_pages(pages: list[tuple[str, int, int]], pitch: float = 20.0):
+    """Made-up lines: per page (section, its first paragraph's number, lines), paragraphs of three
+    lines, the page's first line continuing a paragraph unless the page starts at a paragraph's
+    first line. Returns (lines, bottoms per page, last bottom per page, each paragraph's lines)."""
+    from collections import Counter
+
+    from publisher.writers.pdf.polish import Line
+
+    body, bottoms = [], []
+    for page, (section, first, count) in enumerate(pages):
+        on_page = {}
+        for number in range(count):
+            paragraph, line = divmod(number + first, 3)
+            body.append(Line(f"{section}:{paragraph}", line * 60, "x" * 60, page, 100 + pitch * (number + 1)))
+            on_page[number] = 100 + pitch * (number + 1)
+        bottoms.append(on_page)
+    return body, bottoms, {line.page: line.bottom for line in body}, Counter(line.key for line in body)
+
+
+def test_a_hollow_page_facing_a_chapters_last_page_is_no_spread_two_lines_apart():
+    """A page two lines short inside a chapter (hollow) whose facing page ends the chapter is no
+    spread of running text: nothing shortens it further or opens the last page's leading."""
+    from publisher.writers.pdf import polish
+
+    pages = [("chapter-001", 0, 32), ("chapter-001", 32, 32), ("chapter-001", 64, 32), ("chapter-001", 96, 30),
+             ("chapter-001", 126, 28), ("chapter-002", 0, 32), ("chapter-002", 32, 10)]
+    body, bottoms, last, lines_of = _set_pages(pages)
+    ends = {0, 4, 5, 6}  # each chapter's first and last page
+    apart, hollow = polish._unbalanced_spreads(last, bottoms, 20.0, ends)
+    assert (apart, hollow) == ((), (3,))
+    assert polish._filled(body, apart, 20.0, 60, lines_of, last) == ((), (), ())
+
+    # The same page facing a full page of running text is a spread two lines apart.
+    pages[4] = ("chapter-001", 126, 32)
+    pages.insert(5, ("chapter-001", 158, 8))
+    body, bottoms, last, lines_of = _set_pages(pages)
+    apart, hollow = polish._unbalanced_spreads(last, bottoms, 20.0, {0, 5, 6, 7})
+    assert apart == ((4, 2),) and hollow == (3,)
+
+
+def test_a_paragraph_opening_a_page_at_its_start_takes_the_opened_leading_too():
+    """Its first line has no step above it to measure, but it is set wholly on the page."""
+    from publisher.writers.pdf import polish
+
+    # Page 1 starts at paragraph 11's first line (line 33 of the chapter); page 2 mid-paragraph.
+    body, _, _, lines_of = _set_pages([("chapter-001", 0, 33), ("chapter-001", 33, 30), ("chapter-001", 64, 30)])
+    opened = dict(polish._opened_leading(body, 1, lines_of, 30.0, 20.0))
+    assert set(opened) == {f"chapter-001:{paragraph}" for paragraph in range(11, 21)}  # all ten, the first too
+    assert all(height == pytest.approx(21.0) for height in opened.values())  # 30 px over 30 lines
+    # Page 2 starts on paragraph 21's second line: its leading on page 1 would move that page.
+    continued = dict(polish._opened_leading(body, 2, lines_of, 28.0, 20.0))
+    assert set(continued) == {f"chapter-001:{paragraph}" for paragraph in range(22, 32)}  # 28 lines
+    assert all(height == pytest.approx(21.0) for height in continued.values())

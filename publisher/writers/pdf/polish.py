@@ -12,7 +12,9 @@ tracked a hair looser, which fills the page and leaves the next where it was; wh
 there can give one, the leading of the paragraphs set wholly on that page is opened by a hair, so
 that its last baseline comes down to its facing page's (LaTeX's flushbottom; the page keeps its
 lines); where neither can, the longer page is given a line less (a bottom padding, the folio
-unmoved), so both run short together.
+unmoved), so both run short together. Two lines apart (a paragraph that could not be split), the
+leading alone may fill the shorter page; else the longer runs a line short, and the spread, a line
+apart then, is mended as above the round after.
 The setter lays the document out again with them and keeps the new layout only if it has fewer
 faults and no more stray lines (tracking makes WeasyPrint end a line early more often); otherwise
 the pages stay as they were.
@@ -125,9 +127,10 @@ class Faults:
         return min(pages, default=1 << 30)
 
     def local(self) -> "Faults":
-        """These faults' hyphenated page feet and ladders, the mends most worth keeping, and the
-        spreads whose shorter page is filled (which leaves the next page as it was): the mends that
-        do not move the lines after them much."""
+        """These faults' hyphenated page feet and ladders, the mends most worth keeping, the
+        spreads whose shorter page is filled (which leaves the next page as it was), and the spreads
+        two lines apart whose longer page runs a line short (a step the round after finishes): the
+        mends made first, before those that pull lines back through the chapter."""
         return Faults(self.recto_feet, self.verso_feet, self.ladders, fills=self.fills, two_apart=self.two_apart,
                       pitch=self.pitch, not_running=self.not_running)
 
@@ -215,10 +218,10 @@ def faults(document) -> Faults:
     running = {line.page for line in body} - ends
     lines_of: Counter = Counter(line.key for line in body)  # each paragraph's lines
     last = {line.page: line.bottom for line in body}  # the bottom of each page's last line
-    spreads, fills, two_apart = _filled(body, _unbalanced_spreads(last, bottoms, pitch, ends), pitch, full, lines_of,
-                                        last)
+    apart, hollow = _unbalanced_spreads(last, bottoms, pitch, ends)
+    spreads, fills, two_apart = _filled(body, apart, pitch, full, lines_of, last)
     return Faults(recto_feet=tuple(recto_feet), verso_feet=tuple(verso_feet), ladders=_ladders(body),
-                  short_last_lines=tuple(short), unbalanced_spreads=spreads,
+                  short_last_lines=tuple(short), unbalanced_spreads=spreads + tuple((page, 0) for page in hollow),
                   short_last_pages=_short_last_pages(body, sections, lines_of), fills=fills, two_apart=two_apart,
                   pitch=pitch,
                   not_running=frozenset(range(len(bottoms))) - running, stray_lines=stray)
@@ -254,17 +257,16 @@ def _pitch(body: list[Line]) -> float:
 
 
 def _unbalanced_spreads(last_text: dict[int, float], bottoms: list[dict[int, float]], pitch: float,
-                        ends: set[int]) -> tuple[tuple[int, int], ...]:
+                        ends: set[int]) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
     """For each spread of running text whose pages end on different baselines, its longer page and
-    by how many lines to shorten it (0: none) so that the two run short together, as a designer
-    lets a spread do, the line going on over the leaf (a verso's goes to its recto, which is then
-    shortened as much). Running text: neither page opens or ends a chapter (`ends`), and each ends
-    in a line of text (not a picture, an ornament, a heading). Only a difference of one line is
-    mended; two lines or more (a paragraph that could not be split) and a page inside a chapter
-    whose text or picture stops two lines or more above the others (hollow) are faults left to the
-    other mends, which may not make them."""
+    how many lines apart they end; and the pages inside a chapter whose text or picture stops two
+    lines or more above the others (hollow), faults left to the other mends, which may not make
+    them. Running text: neither page opens or ends a chapter (`ends`), and each ends in a line of
+    text (not a picture, an ornament, a heading). A designer keeps facing pages to one last
+    baseline, or lets a spread run a line short together, the line going on over the leaf (a
+    verso's goes to its recto, which is then shortened as much)."""
     if not pitch:
-        return ()
+        return (), ()
     inside = [page for page in range(len(bottoms)) if page not in ends and page in last_text]
 
     def running(page: int) -> bool:
@@ -274,15 +276,14 @@ def _unbalanced_spreads(last_text: dict[int, float], bottoms: list[dict[int, flo
     fulls = [round(last_text[page], 1) for spread in spreads for page in spread] \
         or [round(last_text[page], 1) for page in inside if running(page)]
     if not fulls:
-        return ()
+        return (), ()
     full = Counter(fulls).most_common(1)[0][0]
     found = []
     for verso, recto in spreads:
         lines = round(abs(last_text[verso] - last_text[recto]) / pitch)
         if lines:
-            found.append((verso if last_text[verso] > last_text[recto] else recto, lines if lines == 1 else 0))
-    found += [(page, 0) for page in inside if full - max(bottoms[page].values()) > 1.5 * pitch]  # hollow
-    return tuple(found)
+            found.append((verso if last_text[verso] > last_text[recto] else recto, lines))
+    return tuple(found), tuple(page for page in inside if full - max(bottoms[page].values()) > 1.5 * pitch)
 
 
 def _full_line(body: list[Line]) -> int:
@@ -291,34 +292,32 @@ def _full_line(body: list[Line]) -> int:
     return lengths[len(lengths) * 3 // 4] if lengths else 0
 
 
-def _filled(body: list[Line], spreads: tuple[tuple[int, int], ...], pitch: float, full: int, lines_of: Counter,
+def _filled(body: list[Line], apart: tuple[tuple[int, int], ...], pitch: float, full: int, lines_of: Counter,
             last: dict[int, float]) -> tuple[tuple[tuple[int, int], ...], tuple[Fill, ...], tuple[int, ...]]:
-    """The spreads a line apart whose shorter page can be filled instead of the longer shortened:
-    a paragraph ending on it, nearly full in its last line, pushes out a line when tracked a hair
-    looser. The page was short because what follows could not start on it (a widow or an orphan
-    else): it has room for that line, and the next page begins as before. Returns the spreads
-    left to shorten (a filled one is kept, with no lines to shorten, as a fault) and, per spread to
-    fill, the paragraphs that may, best first (mend loosens the first not tracked yet), and the
-    leading that fills it where none is left; a spread two lines apart is filled by the leading
-    alone, or else its longer page is among the pages returned last, to run a line short."""
-    if not full:
-        return spreads, (), ()
+    """How to mend each unbalanced spread ((its longer page, lines apart)). A line apart, the
+    shorter page can be filled instead of the longer shortened: a paragraph ending on it, nearly
+    full in its last line, pushes out a line when tracked a hair looser (the page was short because
+    what follows could not start on it, a widow or an orphan else: it has room for that line, and
+    the next page begins as before), or else its paragraphs' leading opens. Two lines apart, only
+    the leading can fill it; where it cannot, the longer page runs a line short, and the spread,
+    a line apart then, is filled the round after. Returns the spreads as faults, (longer page,
+    lines to shorten it by: 1 where a line apart cannot be filled, else 0); the fills, per spread
+    to fill, the paragraphs that may, best first (mend loosens the first not tracked yet), and the
+    leading that fills it where none is left; and the longer pages of spreads two lines apart that
+    run a line short."""
     kept, fills, two_apart = [], [], []
-    for page, lines in spreads:
+    for page, lines in apart:
         shorter = page + 1 if page % 2 else page - 1  # the other page of its spread
         fill = Fill()
-        apart = round((last[page] - last[shorter]) / pitch) if page in last and shorter in last else 0
-        if lines == 1:
+        if full and lines in (1, 2):
             leading = _opened_leading(body, shorter, lines_of, last[page] - last[shorter] - STRETCH_SPARE, pitch)
-            fill = Fill(tuple(_push_candidates(body, shorter, lines_of, full)), leading)
-        elif apart == 2:  # two lines apart: only the leading of a page of whole paragraphs fills it
-            fill = Fill((), _opened_leading(body, shorter, lines_of, last[page] - last[shorter] - STRETCH_SPARE, pitch))
+            fill = Fill(tuple(_push_candidates(body, shorter, lines_of, full)) if lines == 1 else (), leading)
         if fill.last_lines or fill.leading:
             kept.append((page, 0))
             fills.append(fill)
         else:
-            kept.append((page, lines))
-            if apart == 2:
+            kept.append((page, 1 if lines == 1 else 0))
+            if lines == 2:
                 two_apart.append(page)
     return tuple(kept), tuple(fills), tuple(two_apart)
 
