@@ -19,8 +19,9 @@ QUOTES = {
     "nl": "“”‘’", "sv": "””’’", "da": "»«›‹", "cs": "„“‚‘", "ja": "「」『』", "zh": "“”‘’",
 }
 _NBSP, _NNBSP = "\u00a0", "\u202f"
-# Text with none of these is set as it is (most chapter titles: "Chapter 12").
-_TOUCHED = re.compile(r"""[-'"`.&“”‘’«»;:!?]""")
+# Text with none of these is set as it is (most chapter titles: "Chapter 12"); smartypants also
+# turns a backslash escape into an entity.
+_TOUCHED = re.compile(r"""[-'"`.&“”‘’«»;:!?\\]""")
 
 
 def typeset(html: str, language: str = "en") -> str:
