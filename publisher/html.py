@@ -358,8 +358,8 @@ def front_matter_sections(manuscript: Manuscript,
 @dataclass(frozen=True)
 class Planned:
     """A section of the body or back matter before its XHTML is made: what the contents need of it,
-    and `source`, everything that shapes it (equal sources make equal sections, so a writer may
-    reuse what it made of one before)."""
+    and `source`, everything that shapes it besides the code (equal sources make equal sections, so
+    a writer may reuse what it made of one before)."""
 
     name: str
     kind: str
@@ -388,7 +388,8 @@ def body_plan(manuscript: Manuscript,
         elif isinstance(item, Matter):  # a work's own foreword or afterword, in an anthology
             planned.append(_planned_matter(item, "body", head, footnotes, level))
         else:
-            planned.append(Planned(item.slug, "chapter", item.title, "body", level, (*_fields(item), str(level), head),
+            planned.append(Planned(item.slug, "chapter", item.title, "body", level,
+                                   (*_fields(item), str(level), head, footnotes.__qualname__),
                                    functools.partial(chapter_section, item, footnotes, level, head)))
     head = manuscript.metadata.title
     return planned + [_planned_matter(m, "back", head, footnotes) for m in manuscript.back_matter]
@@ -397,7 +398,7 @@ def body_plan(manuscript: Manuscript,
 def _planned_matter(matter: Matter, where: str, head: str, footnotes: Callable[[etree._Element], None],
                     level: int = 1) -> Planned:
     return Planned(matter.slug, MATTER_SEMANTICS[matter.kind][0], matter.title, where, level,
-                   (*_fields(matter), where, head, str(level)),
+                   (*_fields(matter), where, head, str(level), footnotes.__qualname__),
                    functools.partial(matter_section, matter, where, head, footnotes, level))
 
 

@@ -144,18 +144,19 @@ def test_the_container_holds_every_file_whole_with_mimetype_first_and_stored():
     from publisher.writers import epub_zip
 
     text = "<p>Ça commence.</p>".encode() * 500
-    made_before = epub_zip.member("EPUB/text/chapter-001.xhtml", text)
+    made_before = epub_zip.member("EPUB/text/chapter-001.xhtml", text)  # as an earlier build kept it
     members = [epub_zip.Member(made_before.name, made_before.size, made_before.crc, made_before.packed),
                epub_zip.member("EPUB/images/fenêtre.png", bytes(range(256)) * 8),
+               epub_zip.member("EPUB/empty.txt", b""),
                epub_zip.member("mimetype", b"application/epub+zip")]
     data = epub_zip.pack(members, datetime(2026, 11, 29, 13, 45, 30, tzinfo=timezone.utc))
     # OCF: the first file is mimetype, stored, with no extra field, so its bytes sit at offset 38.
     assert data[:4] == b"PK\x03\x04" and data[30:58] == b"mimetypeapplication/epub+zip"
     archive = zipfile.ZipFile(__import__("io").BytesIO(data))
     assert archive.testzip() is None
-    assert archive.namelist() == ["mimetype", "EPUB/text/chapter-001.xhtml", "EPUB/images/fenêtre.png"]
+    assert archive.namelist() == ["mimetype", "EPUB/text/chapter-001.xhtml", "EPUB/images/fenêtre.png", "EPUB/empty.txt"]
     assert archive.read("EPUB/text/chapter-001.xhtml") == text
-    assert archive.read("EPUB/images/fenêtre.png") == bytes(range(256)) * 8
+    assert archive.read("EPUB/images/fenêtre.png") == bytes(range(256)) * 8 and archive.read("EPUB/empty.txt") == b""
     assert {info.date_time for info in archive.infolist()} == {(2026, 11, 29, 13, 45, 30)}
-    assert [info.compress_type for info in archive.infolist()] == [zipfile.ZIP_STORED] + [zipfile.ZIP_DEFLATED] * 2
+    assert [info.compress_type for info in archive.infolist()] == [zipfile.ZIP_STORED] + [zipfile.ZIP_DEFLATED] * 3
     assert archive.getinfo("EPUB/text/chapter-001.xhtml").compress_size < len(text) / 10

@@ -301,7 +301,9 @@ def test_a_spread_two_lines_apart_is_filled_by_the_leading_of_a_page_of_whole_pa
 
 def test_the_longer_page_of_a_spread_two_lines_apart_runs_a_line_short(tmp_path):
     """Where no leading fills a spread two lines apart, its longer page is shortened by a line (a
-    verso's recto with it): the spread is then balanced, or a line apart for the next round to fill."""
+    verso's recto with it): the spread is then balanced, or a line apart for the next round to fill
+    (in all cases but one at most: a page shortened by a line can lose two, when what would end it
+    cannot be split; the trial that makes it worse is not kept)."""
     from dataclasses import replace
 
     from publisher.writers.pdf import polish, setter

@@ -355,3 +355,16 @@ def test_every_kind_of_section_has_a_title_and_its_semantics():
     from publisher.readers.assemble import MATTER_TITLES
 
     assert set(FRONT_KINDS + BACK_KINDS) == set(MATTER_TITLES) == set(MATTER_SEMANTICS)
+
+
+@pytest.mark.parametrize("book", [PARTS_BOOK, ANTHOLOGY, VOLUMES])
+def test_a_planned_section_says_what_the_section_made_of_it_is(book):
+    """The EPUB lists a cached section in its contents by its plan alone: the plan must agree."""
+    from publisher import html
+
+    manuscript = read(book)
+    plan = html.body_plan(manuscript)
+    made = html.body_sections(manuscript)
+    assert [(p.name, p.kind, p.title, p.matter, p.level, p.in_toc) for p in plan] == \
+        [(s.name, s.kind, s.title, s.matter, s.level, s.in_toc) for s in made]
+    assert {p.kind for p in plan} >= {"part", "chapter"}

@@ -1,9 +1,11 @@
 """Manuscript → EPUB 3 bytes (one XHTML file per section, nav + NCX, accessibility metadata).
 
-ebooklib assembles the package; we hand it finished XHTML (from html.py) as plain items so it
-does not rewrite our markup, and then re-pack its zip so the same input always gives the same
-bytes: fixed entry order and timestamps, ``mimetype`` first and stored, ``dcterms:modified``
-from the build's date (BuildOptions.moment).
+ebooklib writes the package (OPF, NCX, container) for the sections' files, made here from
+html.py's sections, which it holds as empty plain items; its zip is then packed again
+(epub_zip.py) with our files in it, so the same input always gives the same bytes: fixed entry
+order and timestamps, ``mimetype`` first and stored, ``dcterms:modified`` from the build's date
+(BuildOptions.moment). A body section's file is kept in the cache, deflated, so a rebuild after an
+edit makes only the edited chapter's.
 """
 from __future__ import annotations
 
@@ -138,12 +140,15 @@ def write_epub(manuscript: Manuscript, theme: Theme, page_map: PageMap | None = 
              for section in sections + front]
     body = html.body_plan(manuscript)
     shelf = Shelf(cache, "epub")
+    by_section: dict[str, list[PageStart]] = {}
+    for start in starts:
+        by_section.setdefault(start.section, []).append(start)
     for planned in body:
-        made = _made(planned, language, [s for s in starts if s.section == planned.name], shelf)
+        made = _made(planned, language, by_section.get(planned.name, []), shelf)
         placed += [(planned.name, label) for label in made.labels]
         files.append(made)
-    order = {start.label: number for number, start in enumerate(starts)}
-    placed.sort(key=lambda page: order[page[1]])
+    order = {(start.section, start.label): number for number, start in enumerate(starts)}
+    placed.sort(key=order.__getitem__)  # in the print edition's order
     spine = []
     for file in files:
         # ebooklib writes the package (OPF, NCX, container): the sections' files, made here, go
@@ -182,29 +187,39 @@ class _File:
     name: str  # the section's
     labels: tuple[str, ...] = ()
 
+    def to_bytes(self) -> bytes:
+        """As the cache keeps it: the labels, the file's size and checksum, its deflated bytes."""
+        return b"\n".join([" ".join(self.labels).encode("utf-8"), f"{self.member.size} {self.member.crc}".encode(),
+                           self.member.packed])
+
+    @classmethod
+    def from_bytes(cls, name: str, data: bytes) -> "_File":
+        labels, numbers, packed = data.split(b"\n", 2)
+        size, crc = map(int, numbers.split())
+        return cls(epub_zip.Member(_path(name), size, crc, packed), name, tuple(labels.decode("utf-8").split()))
+
 
 def _made(planned: html.Planned, language: str, starts: list[PageStart], shelf: Shelf) -> _File:
     """A body section's file, made now or by an earlier build from the same source and page starts."""
-    name = key(_fingerprint(), language, *planned.source, *(f"{s.label} {s.block} {s.offset}" for s in starts))
+    name = key(_fingerprint(), language, planned.name, planned.kind, *planned.source,
+               *(f"{s.label} {s.block} {s.offset}" for s in starts))
     kept = shelf.get(name)
     if kept is not None:
-        labels, numbers, packed = kept.split(b"\n", 2)
-        size, crc = map(int, numbers.split())
-        return _File(epub_zip.Member(_path(planned.name), size, crc, packed), planned.name,
-                     tuple(labels.decode("utf-8").split()))
+        return _File.from_bytes(planned.name, kept)
     section = planned.make()
     labels = tuple(label for _, label in _mark_pages([section], tuple(starts)))
     made = _File(epub_zip.member(_path(planned.name), _document(section, language)), planned.name, labels)
-    shelf.put(name, b"\n".join([" ".join(labels).encode("utf-8"), f"{made.member.size} {made.member.crc}".encode(),
-                                made.member.packed]))
+    shelf.put(name, made.to_bytes())
     return made
 
 
 @functools.cache
 def _fingerprint() -> str:
-    """What shapes a section's file besides its source: this code, lxml's and zlib's versions."""
+    """What shapes a section's file besides its source: the code that makes it (the model's too:
+    a chapter's slug, a byline) and lxml's and zlib's versions."""
     here = Path(__file__).parent
-    code = b"".join(path.read_bytes() for path in (here / "epub.py", here / "epub_zip.py", here.parent / "html.py"))
+    code = b"".join(path.read_bytes() for path in (here / "epub.py", here / "epub_zip.py", here.parent / "html.py",
+                                                   here.parent / "manuscript.py"))
     return f"{etree.__version__} {zlib.ZLIB_RUNTIME_VERSION} {hashlib.sha256(code).hexdigest()}"
 
 
@@ -329,6 +344,8 @@ def _repack(data: bytes, language: str, moment: datetime, ours: dict[str, epub_z
     """ebooklib's zip → a reproducible one, with xml:lang on the package (EPUB Accessibility asks);
     `ours` are the files made here, by their names in the zip, for ebooklib's stand-ins."""
     source = zipfile.ZipFile(io.BytesIO(data))
+    if set(ours) - set(source.namelist()):
+        raise RuntimeError(f"ebooklib wrote no stand-in for {sorted(set(ours) - set(source.namelist()))}")
     members = []
     for name in sorted(source.namelist()):
         if name in ours:

@@ -48,8 +48,10 @@ def member(name: str, data: bytes) -> Member:
 
 def pack(members: list[Member], moment: datetime) -> bytes:
     """The zip container: `mimetype` first (EPUB OCF asks), then the members in the order given."""
+    if moment.year < 1980:  # the zip's dates begin then
+        moment = moment.replace(year=1980, month=1, day=1, hour=0, minute=0, second=0)
     time = (moment.hour << 11) | (moment.minute << 5) | (moment.second // 2)
-    date = ((max(moment.year, 1980) - 1980) << 9) | (moment.month << 5) | moment.day
+    date = ((moment.year - 1980) << 9) | (moment.month << 5) | moment.day
     ordered = sorted(members, key=lambda m: m.name != "mimetype")
     out, directory = bytearray(), bytearray()
     for item in ordered:
