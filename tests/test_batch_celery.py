@@ -103,6 +103,16 @@ def test_publisher_imports_celery_only_for_the_celery_engine():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_a_pool_process_is_settled_before_its_first_work():
+    """Sent as Celery sends it to a new pool process (in a process of its own here: what it loads
+    and freezes stays), the signal loads WeasyPrint and freezes it out of the collector's walks."""
+    code = ("import gc, sys, publisher.celery; from celery.signals import worker_process_init; "
+            "assert 'weasyprint' not in sys.modules and gc.get_freeze_count() == 0; "
+            "worker_process_init.send(sender=None); "
+            "assert 'weasyprint' in sys.modules and gc.get_freeze_count() > 10_000, gc.get_freeze_count()")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
