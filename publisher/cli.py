@@ -123,6 +123,9 @@ def build(book: Path, out_dir: Path, quiet: bool, verbose: bool, warn: Warnings,
     """
     started = PROCESS_STARTED[0] if PROCESS_STARTED else time.perf_counter()
     options = options_from(values)
+    from .workers import own_process
+
+    own_process()  # this process builds and ends: what it loads to set type may be frozen
     with build_progress(enabled=not quiet) as progress:
         def stage(name: str) -> None:
             if verbose:

@@ -227,3 +227,25 @@ def test_cover_paper_is_now_stock_and_the_old_name_warns(tmp_path):
     assert "warning: --paper is now --stock" in old.output and "warning" not in new.output
     assert (tmp_path / "a" / "the-lamplighters-daughter.cover.pdf").read_bytes() == \
         (tmp_path / "b" / "the-lamplighters-daughter.cover.pdf").read_bytes()
+
+
+def test_the_command_line_freezes_what_it_loads_to_set_type_and_a_library_call_does_not(tmp_path):
+    """`publisher build` runs in a process of its own: WeasyPrint's modules, loaded for good, are
+    frozen out of the collections the polish pass makes. A program calling build() keeps its
+    collector as it was."""
+    import subprocess
+    import sys
+
+    story = tmp_path / "story.txt"
+    story.write_text("Title: The Lamp Room\nAuthor: Ada Quill\n\nThe keeper lit the lamp at dusk.\n")
+    command_line = ("import gc, sys; from publisher.cli import main; "
+                    "main(['build', sys.argv[1], '-o', sys.argv[2], '-f', 'pdf', '-q', '--no-cache'], "
+                    "standalone_mode=False); print(gc.get_freeze_count())")
+    library = ("import gc, sys; from pathlib import Path; from publisher import BuildOptions, build; "
+               "build(Path(sys.argv[1]), Path(sys.argv[2]), BuildOptions(formats=('pdf',), cache=False)); "
+               "print(gc.get_freeze_count())")
+    frozen = [int(subprocess.run([sys.executable, "-c", code, str(story), str(tmp_path / out)], capture_output=True,
+                                 text=True, check=True).stdout.split()[-1])
+              for code, out in ((command_line, "cli"), (library, "library"))]
+    assert frozen[0] > 10_000 and frozen[1] == 0
+    assert list((tmp_path / "cli").glob("*.pdf")) and list((tmp_path / "library").glob("*.pdf"))

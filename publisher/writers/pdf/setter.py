@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ... import html
+from ... import html, workers
 from . import polish, weasy
 from ...cache import keep
 from .documents import template
@@ -25,8 +25,10 @@ from .jobs import FontSource, Job, SetDocument
 MOVE_BEFORE_ORNAMENT_CSS = template("move-before-ornament.css")
 MOST_LINES_MOVED = 6
 
-# Whoever imports this module sets type: a worker's fork server imports it to load WeasyPrint once.
+# Whoever imports this module sets type: a worker's fork server imports it to load WeasyPrint once
+# (its workers freeze it as they start: workers.executor), as does the command line's own process.
 weasy.load()
+workers.settle()
 
 
 def load(job: Job):
@@ -37,9 +39,9 @@ def load(job: Job):
 def _trial(job: Job):
     """Lay out a trial. WeasyPrint's styles and boxes hold reference cycles, so the layout of a trial
     dropped before (and the Pango memory under it) stays until a full collection: one is made
-    first (30 to 55 ms; 5 to 15 ms in a worker, which freezes what it was forked with:
-    workers.executor). On a 20-page story polished in four layouts, the build's peak went from 122
-    to 112 MiB."""
+    first (5 to 15 ms in a process of ours, which has frozen WeasyPrint's modules out of it:
+    workers.settle; 30 to 55 ms in a library caller's). On a 20-page story polished in four
+    layouts, the build's peak went from 122 to 112 MiB."""
     gc.collect()
     return load(job)
 
