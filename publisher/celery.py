@@ -26,7 +26,6 @@ Only this module imports Celery; the rest of publisher imports this module where
 """
 from __future__ import annotations
 
-import gc
 import json
 import os
 from dataclasses import replace
@@ -67,13 +66,12 @@ def configure(broker: str, backend: str | None = None) -> Celery:
 
 @worker_process_init.connect
 def _settled(**_) -> None:
-    """A worker's pool process, before its first work: WeasyPrint is loaded, and what is loaded by
-    then, which lives as long as the process, is frozen out of the garbage collector's walks (the
-    polish pass collects before each trial: 5-15 ms so, not 30-55), as in the local pool's and
-    Dask's workers."""
+    """A worker's pool process, before its first work: WeasyPrint is loaded, and the process is
+    ours (workers.own_process), as the local pool's and Dask's workers are."""
+    from .workers import own_process
     from .writers.pdf import setter  # noqa: F401
 
-    gc.freeze()
+    own_process()
 
 
 def enqueue(app: Celery, spec: WorkSpec, out: Path | str, build_date: str = "",

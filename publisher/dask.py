@@ -10,11 +10,10 @@ do not walk them again and again. `--dask local` starts its workers with it.
 """
 from __future__ import annotations
 
-import gc
-
+from .workers import own_process
 from .writers.pdf import setter  # noqa: F401  (WeasyPrint and our setter, imported once here)
 
 
 def dask_setup(worker) -> None:
     """Called by Dask once the worker has started."""
-    gc.freeze()
+    own_process()

@@ -21,10 +21,11 @@ _OURS = False  # this process runs a publisher command and nothing else (own_pro
 
 
 def own_process() -> None:
-    """Say that this process runs a publisher command and nothing else (`publisher build`): what it
-    loads to set type lives as long as it does, so settle() may freeze it."""
+    """Say that this process does publisher's work and nothing else (`publisher build`, a pool's,
+    Dask's or Celery's worker), and settle it: what it has loaded lives as long as it does."""
     global _OURS
     _OURS = True
+    settle()
 
 
 def settle() -> None:
@@ -66,7 +67,5 @@ def executor(jobs: int, preload: Sequence[str] = ()) -> ProcessPoolExecutor:
 
     context = get_context("forkserver")
     context.set_forkserver_preload(list(preload))  # no effect once the server runs: it is shared
-    # A worker's first act: what it was forked with (the preloaded modules, WeasyPrint's half a
-    # second of imports) lives as long as it does, so the full collections the polish pass makes
-    # between trials (setter._trial) need not walk it: 5-15 ms each, not 30-55.
-    return ProcessPoolExecutor(count(jobs), mp_context=context, initializer=gc.freeze)
+    # A worker's first act: settle what it was forked with (the preloaded modules).
+    return ProcessPoolExecutor(count(jobs), mp_context=context, initializer=own_process)

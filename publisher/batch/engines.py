@@ -9,7 +9,6 @@ worker. A work that kills its worker three times is reported as failed: on the l
 """
 from __future__ import annotations
 
-import gc
 import logging
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import OptionError, PublisherError
+from ..workers import own_process
 from .work import BuildReport, WorkSpec, build_work, versions
 
 ATTEMPTS = 3  # a work whose worker dies this often is reported, not tried again
@@ -58,7 +58,7 @@ def run_local(works: list[WorkSpec], batch: Batch, workers: int, on_report: List
         # Fresh processes for each round of works, so memory stays bounded (the pool's own
         # max_tasks_per_child deadlocks on Python 3.11 once its first workers retire).
         this_round, rest = pending[:workers * WORKS_PER_PROCESS], pending[workers * WORKS_PER_PROCESS:]
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.freeze) as pool:  # as workers.executor
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=own_process) as pool:
             futures = {pool.submit(build_work, spec, batch.out, batch.build_date, batch.cache_dir): spec
                        for spec in this_round}
             reported: set = set()

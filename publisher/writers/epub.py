@@ -234,7 +234,7 @@ def _ncx_entries(sections: list[Section | html.Planned]) -> list:
             if not isinstance(last, tuple):
                 last = open_lists[-1][-1] = (last, [])
             open_lists.append(last[1])
-        open_lists[-1].append(epub.Link(f"{TEXT_DIR}/{_href(section)}", section.title, section.name))
+        open_lists[-1].append(epub.Link(_path(section.name), section.title, section.name))
     return entries
 
 
