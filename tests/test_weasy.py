@@ -239,3 +239,18 @@ def test_loading_weasyprint_looks_its_libraries_up_in_one_reading_of_the_loader_
         "print(len(started), ffi.pango is not None, ffi.harfbuzz is not None, ffi.fontconfig is not None)\n")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["1", "True", "True", "True"], done.stdout + done.stderr
+
+
+def test_a_layout_keeps_the_state_before_each_page_and_a_layout_after_it_takes_its_pages():
+    """`layout.make_all_pages` (called through layout's namespace), `LayoutContext.page_maker` (a
+    state of five items before each page and after the last), `Box.copy`, and
+    `set_page_type_computed_styles` for the margin boxes of a page taken as it was."""
+    body = "".join(f'<p data-block="s:{n}">' + "word " * 90 + "</p>" for n in range(6))
+    document = _lay_out(body)
+    made = weasy._PAGINATIONS[document]
+    assert len(document.pages) >= 3
+    assert len(made.states) == len(document.pages) + 1 and all(len(state) == 5 for state in made.states)
+    again = weasy.lay_out(_doc(body), (PAGE, FONT), (), after=document, again=frozenset())
+    assert all(page._page_box.children[0].children[-1] is before._page_box.children[0].children[-1]
+               for page, before in zip(again.pages, document.pages))
+    assert weasy.write_pdf(again) == weasy.write_pdf(document)

@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from ... import html, workers
-from . import polish, weasy
+from . import polish, reflow, weasy
 from ...cache import keep
 from .documents import template
 from .jobs import FontSource, Job, SetDocument
@@ -24,6 +24,9 @@ from .jobs import FontSource, Job, SetDocument
 # before it starts the next page instead, if it is short enough to leave only a short page.
 MOVE_BEFORE_ORNAMENT_CSS = template("move-before-ornament.css")
 MOST_LINES_MOVED = 6
+# A polish trial is laid out again only from the pages it changes (reflow.py); False lays out each
+# whole, as tests do to show both give the same pages.
+REFLOW = True
 
 # Whoever imports this module sets type: a worker's fork server imports it to load WeasyPrint once
 # (its workers freeze it as they start: workers.executor), as does the command line's own process.
@@ -36,26 +39,35 @@ def load(job: Job):
     return weasy.lay_out(job.document, job.css, job.resources)
 
 
-def _trial(job: Job):
-    """Lay out a trial. WeasyPrint's styles and boxes hold reference cycles, so the layout of a trial
-    dropped before (and the Pango memory under it) stays until a full collection: one is made
-    first (5 to 15 ms in a process of ours, which has frozen WeasyPrint's modules out of it:
-    workers.settle; 30 to 55 ms in a library caller's). On a 20-page story polished in four
-    layouts, the build's peak went from 122 to 112 MiB."""
+def _trial(job: Job, before: Job, laid):
+    """Lay out a trial made from `before`, whose layout is `laid`: only from the pages it changes
+    (reflow) to where its pages fall as before. WeasyPrint's styles and boxes hold reference
+    cycles, so the layout of a trial dropped before (and the Pango memory under it) stays until a
+    full collection: one is made first (5 to 15 ms in a process of ours, which has frozen
+    WeasyPrint's modules out of it: workers.settle; 30 to 55 ms in a library caller's). On a
+    20-page story polished in four layouts, the build's peak went from 122 to 112 MiB."""
+    again = reflow.pages_to_set_again(laid, before.document, job.document) \
+        if REFLOW and (job.css, job.resources) == (before.css, before.resources) else None
     gc.collect()
-    return load(job)
+    if again is None:
+        return load(job)
+    return weasy.lay_out(job.document, job.css, job.resources, after=laid, again=again)
 
 
 def set_document(job: Job, fonts_dir: Path | None = None) -> SetDocument:
     """Lay out and write one document; keep its fonts' original files in `fonts_dir`."""
+    # The style sheets of the marks that moving a paragraph and polish make select only those
+    # marks: there from the first layout, they leave it as it was, and the layouts after it may
+    # reuse its pages (reflow).
+    marks = (MOVE_BEFORE_ORNAMENT_CSS,) + ((polish.POLISH_CSS,) if job.polish else ())
+    job = replace(job, css=job.css + tuple(sheet for sheet in marks if sheet not in job.css))
     document = load(job)
     for _ in range(2):  # moving a paragraph can strand another ornament further on: look once more
         to_move = stranded_scene_breaks(document)
         if not to_move:
             break
-        css = job.css if MOVE_BEFORE_ORNAMENT_CSS in job.css else job.css + (MOVE_BEFORE_ORNAMENT_CSS,)
-        job = replace(job, document=_mark_before_ornament(job.document, to_move), css=css)
-        document = load(job)
+        marked = replace(job, document=_mark_before_ornament(job.document, to_move))
+        job, document = marked, _trial(marked, job, document)
     started = time.process_time()
     if job.polish:
         job, document = _polished(job, document)
@@ -79,12 +91,11 @@ def _polished(job: Job, document):
     for _ in range(polish.ROUNDS):
         if not found.score:
             break
-        css = job.css if polish.POLISH_CSS in job.css else job.css + (polish.POLISH_CSS,)
         for mending in (found.local(), found):
-            trial = replace(job, document=polish.mend(job.document, mending), css=css)
+            trial = replace(job, document=polish.mend(job.document, mending))
             if trial.document == job.document:
                 continue  # what is left was mended before, in vain
-            laid = _trial(trial)
+            laid = _trial(trial, job, document)
             better = polish.faults(laid)
             if not _helps(better, found):
                 # A trial's own consequences are mended before it is judged, as a compositor would
@@ -92,7 +103,7 @@ def _polished(job: Job, document):
                 # spread that filling a page mends; a word kept whole can leave another at a foot.
                 follow = replace(trial, document=polish.mend(trial.document, better.local()))
                 if follow.document != trial.document:
-                    trial, laid = follow, _trial(follow)
+                    trial, laid = follow, _trial(follow, trial, laid)
                     better = polish.faults(laid)
             stray = {line.key for line in better.stray_lines} - {line.key for line in found.stray_lines}
             if stray:
@@ -102,7 +113,7 @@ def _polished(job: Job, document):
                 if calmer.document == job.document:
                     continue  # nothing else in the trial
                 if calmer.document != trial.document:
-                    trial, laid = calmer, _trial(calmer)
+                    trial, laid = calmer, _trial(calmer, trial, laid)
                     better = polish.faults(laid)
             if _helps(better, found) and len(better.stray_lines) <= len(found.stray_lines) \
                     and len(stranded_scene_breaks(laid)) <= stranded and _blocks(laid) == blocks:

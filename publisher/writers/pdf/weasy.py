@@ -1,7 +1,8 @@
 """XHTML and CSS → laid-out pages and PDF bytes through WeasyPrint: the one module that touches it.
 
 Everything we need of WeasyPrint beyond its documented API lives here: the box tree of a laid-out
-page (`Page._page_box`, `formatting_structure.boxes`), its font objects (`Document.fonts`,
+page (`Page._page_box`, `formatting_structure.boxes`), the state WeasyPrint keeps before each page
+(`layout.make_all_pages`, `LayoutContext.page_maker`: a trial reuses pages), its font objects (`Document.fonts`,
 `Font.hb_face` and friends, `get_hb_object_data`) and the shape of the fonts in the PDFs it writes
 (Type0 Identity-H subsets that keep glyph ids, their `/W` arrays and ToUnicode CMaps). It was written
 for WeasyPrint 70.x and checks that on import; tests/test_weasy.py has a canary for each internal.
@@ -12,13 +13,17 @@ documents reads their PDFs here without loading it.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import copy
 import ctypes.util
 import functools
 import os
 import re
 import shutil
 import subprocess
+import weakref
 from collections import defaultdict
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -146,12 +151,104 @@ def _font_config():
     return FontConfiguration()
 
 
-def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ...]) -> "Document":
-    """Lay an XHTML document out into pages (the slow step), loading only `resources`."""
+def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ...],
+            after: "Document | None" = None, again: frozenset[int] = frozenset()) -> "Document":
+    """Lay an XHTML document out into pages (the slow step), loading only `resources`. Given the
+    layout of a document that differs from this one only on the pages `again` (`after`, with the
+    same style sheets and resources), its other pages are taken as they are where they begin as
+    they did: only the pages from the first of `again` up to where the pages fall as before are set."""
     from weasyprint import HTML
 
+    _install_make_all_pages()
     html = HTML(string=document.decode("utf-8"), base_url=BASE_URL, url_fetcher=manuscript_fetcher(resources))
-    return html.render(stylesheets=[_stylesheet(text) for text in css], font_config=_font_config())
+    run = _Run(_PAGINATIONS.get(after) if after is not None else None, again)
+    token = _RUN.set(run)
+    try:
+        laid = html.render(stylesheets=[_stylesheet(text) for text in css], font_config=_font_config())
+    finally:
+        _RUN.reset(token)
+    if run.made is not None:
+        _PAGINATIONS[laid] = run.made
+    return laid
+
+
+# Laying out again from the pages that change (internal: `layout.make_all_pages` and its
+# `LayoutContext.page_maker`, the state before each page, which WeasyPrint keeps to remake pages
+# when a counter changes, and `Box.copy`). A polish trial changes a few paragraphs of a chapter: the
+# pages before them, and those after them once a page begins in the same state as before (the same
+# place in the text, page side, counters and page group), are the pages already laid out.
+
+@dataclass
+class _Pagination:
+    """A document's pages as WeasyPrint paginated them: the state before each page and after the
+    last (`page_maker`), and each page's box with its children before the margin boxes were added."""
+
+    states: list
+    bare: list[tuple]  # (page box, its children, its root box's children)
+    # The foot of the last page's content (`LayoutContext.page_bottom`), which the margin boxes of
+    # every page are laid out with: a layout that takes the last page as it was takes this too.
+    page_bottom: float
+
+
+@dataclass
+class _Run:
+    """One layout: what it may reuse (the pages of `base` but `again`), and what it made."""
+
+    base: _Pagination | None
+    again: frozenset[int]
+    made: _Pagination | None = None
+
+
+_PAGINATIONS: "weakref.WeakKeyDictionary[Document, _Pagination]" = weakref.WeakKeyDictionary()
+_RUN: contextvars.ContextVar[_Run | None] = contextvars.ContextVar("publisher_layout_run", default=None)
+
+
+def _make_all_pages(context, root_box, html, pages):
+    """WeasyPrint's `make_all_pages`, first given the pages to reuse, and keeping what it made
+    where nothing outside the pages' own states ran from one page into the next (a note carried
+    over, a box broken across pages, a cross-reference): only such a layout serves as a base."""
+    from weasyprint.layout.page import make_all_pages, set_page_type_computed_styles
+
+    run = _RUN.get()
+    if run is None:
+        yield from make_all_pages(context, root_box, html, pages)
+        return
+    base, taken = run.base, []
+    if base is not None and not pages:
+        context.page_maker = [
+            (*copy.deepcopy(state[:4]), {"content_changed": index in run.again, "pages_wanted": False,
+                                         "anchors": [], "content_lookups": []})
+            for index, state in enumerate(base.states)]
+        pages = taken = [_bare_copy(*bare) for bare in base.bare]
+        for page in pages:  # the margin boxes of a page taken as it was are made with this context's styles
+            set_page_type_computed_styles(page.page_type, html, context.style_for)
+        run.base = None
+    alone = not context.footnotes and not context.target_collector.counter_lookup_items
+    made = []
+    for page in make_all_pages(context, root_box, html, pages):
+        alone = alone and not context.broken_out_of_flow and not context.reported_footnotes
+        made.append(page)
+        yield page
+    if taken and made and made[-1] is taken[min(len(made), len(taken)) - 1]:
+        context.page_bottom = base.page_bottom
+    run.made = _Pagination(context.page_maker, [(page, page.children, page.children[0].children)
+                                                for page in made], context.page_bottom) if alone else None
+
+
+def _bare_copy(page, children, root_children):
+    """A page box as it was before its margin boxes were added, sharing its content's boxes."""
+    bare, root = page.copy(), children[0].copy()
+    root.children = list(root_children)
+    bare.children = (root, *children[1:])
+    return bare
+
+
+def _install_make_all_pages() -> None:
+    """Put `_make_all_pages` where `layout_document` calls it (WeasyPrint's own stays in
+    `layout.page`): without a run of ours it is WeasyPrint's."""
+    import weasyprint.layout
+
+    weasyprint.layout.make_all_pages = _make_all_pages
 
 
 def write_pdf(document: "Document", identifier: bytes | None = None, variant: str | None = None) -> bytes:
