@@ -22,6 +22,7 @@ the pages stay as they were.
 from __future__ import annotations
 
 import copy
+import weakref
 from collections import Counter
 from dataclasses import dataclass
 
@@ -158,10 +159,22 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+# A layout's lines, read once: the setter asks for them to judge a trial, to find what it changed
+# (reflow) and to say where each page begins.
+_LINES: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()
+
+
 def lines(document, running_only: bool = False) -> tuple[list[Line], list[dict[int, float]]]:
     """Every line of the body's text (`running_only`: of running text, a chapter's or a foreword's,
     not the title page's or the contents'), in reading order, with where it starts in its block;
     and the bottom of every line of each page's body (text, pictures, ornaments)."""
+    read = _LINES.setdefault(document, {})
+    if running_only not in read:
+        read[running_only] = _read_lines(document, running_only)
+    return read[running_only]
+
+
+def _read_lines(document, running_only: bool) -> tuple[list[Line], list[dict[int, float]]]:
     found: list[Line] = []
     cursors: dict[str, tuple[str, int]] = {}  # block key → (its collapsed text, characters consumed)
     last: dict[str, Line] = {}  # block key → its line before

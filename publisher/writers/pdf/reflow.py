@@ -1,17 +1,20 @@
 """A document laid out, and the same document with a few of its blocks changed → the pages to set
-again: those that hold a changed block and the page before each (a block's first lines decide where
-the page before it ends), and those whose page style changed (a shortened page). The setter lays a
+again: those that hold a changed block, and the page before where the block begins at the top of
+its page (its first lines decided where that page ended), and those whose page style changed (a
+shortened page). The setter lays a
 polish trial out from these pages only (weasy.lay_out), taking every other page from the layout
 before where it begins in the same place."""
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from lxml import etree
 
 from ... import html
 from . import polish
+
+KEPT_ABOVE = 2  # lines above a block on its first page that may have been set with it (orphans)
 
 
 def pages_to_set_again(laid, before: bytes, after: bytes) -> frozenset[int] | None:
@@ -32,15 +35,24 @@ def pages_to_set_again(laid, before: bytes, after: bytes) -> frozenset[int] | No
     if etree.tostring(old) != etree.tostring(new):
         return None  # a change outside the blocks
     pages_of: dict[str, set[int]] = defaultdict(set)
+    above: dict[str, int] = {}  # each block's lines above its first on its first page
+    on_page = Counter()
     for line in polish.lines(laid)[0]:
+        if line.key not in pages_of:
+            above[line.key] = on_page[line.page]
         pages_of[line.key].add(line.page)
+        on_page[line.page] += 1
     again = {page for page in old_padding.keys() | new_padding.keys() if old_padding.get(page) != new_padding.get(page)}
     for key in changed:
-        pages = {page for inner in new_blocks[key].iter() if isinstance(inner.tag, str)
-                 for page in pages_of.get(inner.get("data-block"), ())}
-        if not pages:
+        inner = [element.get("data-block") for element in new_blocks[key].iter()
+                 if isinstance(element.tag, str) and element.get("data-block") in pages_of]
+        if not inner:
             return None  # a block the pages did not show
-        again.update(range(max(min(pages) - 1, 0), max(pages) + 1))
+        pages = {page for block in inner for page in pages_of[block]}
+        # The page before a block's first is set again where the block begins at the top of its page,
+        # under a line or two at most (a heading kept with it): the page before ended on what came next.
+        before = min(pages) - 1 if min(above[block] for block in inner) <= KEPT_ABOVE else min(pages)
+        again.update(range(max(before, 0), max(pages) + 1))
     return frozenset(again)
 
 
