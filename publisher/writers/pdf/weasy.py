@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -188,6 +188,10 @@ class _Pagination:
     # The foot of the last page's content (`LayoutContext.page_bottom`), which the margin boxes of
     # every page are laid out with: a layout that takes the last page as it was takes this too.
     page_bottom: float
+    # Each page's margin boxes (running heads, folios), and the named strings they were made from:
+    # a page taken as it was keeps its own where its state, the strings and page_bottom are as before.
+    margins: list[list] = field(default_factory=list)
+    strings: dict | None = None
 
 
 @dataclass
@@ -197,6 +201,8 @@ class _Run:
     base: _Pagination | None
     again: frozenset[int]
     made: _Pagination | None = None
+    taken: list = field(default_factory=list)  # the pages of `base` it may take (bare copies), by index
+    taken_from: _Pagination | None = None
 
 
 _PAGINATIONS: "weakref.WeakKeyDictionary[Document, _Pagination]" = weakref.WeakKeyDictionary()
@@ -219,7 +225,8 @@ def _make_all_pages(context, root_box, html, pages):
             (*copy.deepcopy(state[:4]), {"content_changed": index in run.again, "pages_wanted": False,
                                          "anchors": [], "content_lookups": []})
             for index, state in enumerate(base.states)]
-        pages = taken = [_bare_copy(*bare) for bare in base.bare]
+        pages = taken = run.taken = [_bare_copy(*bare) for bare in base.bare]
+        run.taken_from = base
         for page in pages:  # the margin boxes of a page taken as it was are made with this context's styles
             set_page_type_computed_styles(page.page_type, html, context.style_for)
         run.base = None
@@ -233,6 +240,31 @@ def _make_all_pages(context, root_box, html, pages):
         context.page_bottom = base.page_bottom
     run.made = _Pagination(context.page_maker, [(page, page.children, page.children[0].children)
                                                 for page in made], context.page_bottom) if alone else None
+
+
+def _make_margin_boxes(context, page, state):
+    """WeasyPrint's `make_margin_boxes`, but for a page taken as it was, whose margin boxes are
+    those it had where nothing they are made from changed; what it made is kept with the pagination."""
+    from weasyprint.layout.page import make_margin_boxes
+
+    run = _RUN.get()
+    if run is None:
+        yield from make_margin_boxes(context, page, state)
+        return
+    index, base = context.current_page - 1, run.taken_from
+    strings = {name: {number: tuple(values) for number, values in pages.items() if values}
+               for name, pages in context.string_set.items()}
+    if base is not None and index < len(run.taken) and page is run.taken[index] and index < len(base.margins) \
+            and state == base.states[index + 1][3] and strings == base.strings \
+            and context.page_bottom == base.page_bottom \
+            and not any(values for names in context.running_elements.values() for values in names.values()):
+        boxes = base.margins[index]
+    else:
+        boxes = list(make_margin_boxes(context, page, state))
+    if run.made is not None and index == len(run.made.margins):
+        run.made.strings = strings
+        run.made.margins.append(boxes)
+    yield from boxes
 
 
 def _bare_copy(page, children, root_children):
@@ -249,6 +281,7 @@ def _install_make_all_pages() -> None:
     import weasyprint.layout
 
     weasyprint.layout.make_all_pages = _make_all_pages
+    weasyprint.layout.make_margin_boxes = _make_margin_boxes
 
 
 def write_pdf(document: "Document", identifier: bytes | None = None, variant: str | None = None) -> bytes:
