@@ -250,7 +250,7 @@ def test_a_layout_keeps_the_state_before_each_page_and_a_layout_after_it_takes_i
     made = weasy._PAGINATIONS[document]
     assert len(document.pages) >= 3
     assert len(made.states) == len(document.pages) + 1 and all(len(state) == 5 for state in made.states)
-    again = weasy.lay_out(_doc(body), (PAGE, FONT), (), after=document, again=frozenset())
+    again = weasy.lay_out(_doc(body), (PAGE, FONT), (), previous=document, again=frozenset())
     assert all(page._page_box.children[0].children[-1] is before._page_box.children[0].children[-1]
                for page, before in zip(again.pages, document.pages))
     assert weasy.write_pdf(again) == weasy.write_pdf(document)

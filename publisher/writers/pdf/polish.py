@@ -435,13 +435,12 @@ def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]], not_r
     on the document's polish style element. A padding is set by page number: when other mends move
     the text so that it falls on a page that opens or ends a chapter, it is dropped."""
     head = root.find(f"{{{html.XHTML}}}head")
-    style = head.find(f"{{{html.XHTML}}}style[@{SHORTENED}]")
+    style = shortened_style(root)
     if style is None:
         if not shorten:
             return
         style = etree.SubElement(head, f"{{{html.XHTML}}}style", {SHORTENED: "", TURNED: ""})
-    padding = {int(page): float(pixels) for page, pixels in
-               (item.split(":") for item in style.get(SHORTENED).split()) if int(page) not in not_running}
+    padding = {page: pixels for page, pixels in _padding(style).items() if page not in not_running}
     turned = {int(spread) for spread in style.get(TURNED).split()}
     for page, pixels in shorten:
         spread = (page + 1) // 2  # a verso (odd) and the recto after it
@@ -461,6 +460,21 @@ def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]], not_r
     # Never empty: an HTML parser reads a self-closed <style/> as opening a style that runs to the end.
     style.text = "".join(f"@page :nth({page + 1}) {{ padding-bottom: {pixels:g}px; }}\n"
                          for page, pixels in sorted(padding.items())) or "/* no page shortened */"
+
+
+def shortened_pages(root: etree._Element) -> dict[int, float]:
+    """The pages the mends shortened in this document (page index → bottom padding, CSS pixels)."""
+    style = shortened_style(root)
+    return _padding(style) if style is not None else {}
+
+
+def shortened_style(root: etree._Element) -> etree._Element | None:
+    """The style element in which the mends keep the pages they shortened, if any."""
+    return root.find(f"{{{html.XHTML}}}head/{{{html.XHTML}}}style[@{SHORTENED}]")
+
+
+def _padding(style: etree._Element) -> dict[int, float]:
+    return {int(page): float(pixels) for page, pixels in (item.split(":") for item in style.get(SHORTENED).split())}
 
 
 def _keep_word(block: etree._Element, start: int) -> None:

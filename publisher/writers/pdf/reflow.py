@@ -1,9 +1,10 @@
-"""A document laid out, and the same document with a few of its blocks changed → the pages to set
-again: those that hold a changed block, and the page before where the block begins at the top of
-its page (its first lines decided where that page ended), and those whose page style changed (a
-shortened page). The setter lays a
-polish trial out from these pages only (weasy.lay_out), taking every other page from the layout
-before where it begins in the same place."""
+"""A layout, its document and that document with a few blocks changed → the pages to set again.
+
+They are the pages that hold a changed block; the page before, where nothing above the block on
+its page lets that page break (it may have ended as it did because of the block: a heading kept
+with it); and the pages whose shortened height changed. weasy.lay_out sets these, and the pages
+after them until one begins as it did before; every other page is taken as it was.
+"""
 from __future__ import annotations
 
 import copy
@@ -12,16 +13,18 @@ from collections import Counter, defaultdict
 from lxml import etree
 
 from ... import html
-from . import polish
-
-KEPT_ABOVE = 2  # lines above a block on its first page that may have been set with it (orphans)
+from . import polish, weasy
 
 
-def pages_to_set_again(laid, before: bytes, after: bytes) -> frozenset[int] | None:
-    """The pages of `laid` (the layout of `before`) that `after` changes; None where `after`
-    differs in more than its blocks and its shortened pages, which only a whole layout can show."""
-    old, new = etree.fromstring(before), etree.fromstring(after)
-    old_padding, new_padding = _take_padding(old), _take_padding(new)
+def pages_to_set_again(laid, old_document: bytes, new_document: bytes) -> frozenset[int] | None:
+    """The pages of `laid` (the layout of `old_document`) that `new_document` changes; None where
+    it differs in more than its blocks and its shortened pages, which only a whole layout can show."""
+    old, new = etree.fromstring(old_document), etree.fromstring(new_document)
+    old_padding, new_padding = polish.shortened_pages(old), polish.shortened_pages(new)
+    for root in (old, new):
+        style = polish.shortened_style(root)
+        if style is not None:
+            style.getparent().remove(style)
     old_blocks, new_blocks = _blocks(old), _blocks(new)
     if old_blocks.keys() != new_blocks.keys():
         return None
@@ -34,14 +37,10 @@ def pages_to_set_again(laid, before: bytes, after: bytes) -> frozenset[int] | No
         old_blocks[key].getparent().replace(old_blocks[key], replacement)
     if etree.tostring(old) != etree.tostring(new):
         return None  # a change outside the blocks
+    body = polish.lines(laid)[0]
     pages_of: dict[str, set[int]] = defaultdict(set)
-    above: dict[str, int] = {}  # each block's lines above its first on its first page
-    on_page = Counter()
-    for line in polish.lines(laid)[0]:
-        if line.key not in pages_of:
-            above[line.key] = on_page[line.page]
+    for line in body:
         pages_of[line.key].add(line.page)
-        on_page[line.page] += 1
     again = {page for page in old_padding.keys() | new_padding.keys() if old_padding.get(page) != new_padding.get(page)}
     for key in changed:
         inner = [element.get("data-block") for element in new_blocks[key].iter()
@@ -49,11 +48,29 @@ def pages_to_set_again(laid, before: bytes, after: bytes) -> frozenset[int] | No
         if not inner:
             return None  # a block the pages did not show
         pages = {page for block in inner for page in pages_of[block]}
-        # The page before a block's first is set again where the block begins at the top of its page,
-        # under a line or two at most (a heading kept with it): the page before ended on what came next.
-        before = min(pages) - 1 if min(above[block] for block in inner) <= KEPT_ABOVE else min(pages)
-        again.update(range(max(before, 0), max(pages) + 1))
+        first = min(pages) if _breaks_above(laid, body, set(inner), min(pages)) else min(pages) - 1
+        again.update(range(max(first, 0), max(pages) + 1))
     return frozenset(again)
+
+
+def _breaks_above(laid, body: list[polish.Line], blocks: set[str], page: int) -> bool:
+    """Whether the page may break between two lines of a paragraph above these blocks on their
+    first page (orphans and widows allowing it). The page before ended before such a break, at the
+    latest: WeasyPrint ends a page at the last place it may before the first line that does not fit
+    (a heading kept with what follows goes over with it), so that page never reached these blocks,
+    and it is as it was. Without such a break it may have: it is set again."""
+    rules = weasy.breakable_blocks(laid, page)
+    lines_of = Counter(line.key for line in body)
+    seen: Counter = Counter()
+    for line in body:
+        if line.key in blocks and line.page == page:
+            return False
+        seen[line.key] += 1
+        if line.page == page and line.key in rules and not line.ragged:
+            orphans, widows = rules[line.key]
+            if seen[line.key] >= orphans and lines_of[line.key] - seen[line.key] >= widows:
+                return True  # a break may come after this line, on this page, above the blocks
+    return False
 
 
 def _blocks(root: etree._Element) -> dict[str, etree._Element]:
@@ -66,13 +83,3 @@ def _innermost(keys: list[str], blocks: dict[str, etree._Element]) -> list[str]:
     wanted = set(keys)
     return [key for key in keys if not any(inner.get("data-block") in wanted for inner in blocks[key].iterdescendants()
                                            if isinstance(inner.tag, str))]
-
-
-def _take_padding(root: etree._Element) -> dict[int, float]:
-    """Take out the document's shortened pages (polish), as page index → padding in CSS pixels."""
-    style = root.find(f"{{{html.XHTML}}}head/{{{html.XHTML}}}style[@{polish.SHORTENED}]")
-    if style is None:
-        return {}
-    style.getparent().remove(style)
-    return {int(page): float(pixels) for page, pixels in
-            (item.split(":") for item in style.get(polish.SHORTENED).split())}

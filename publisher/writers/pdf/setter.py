@@ -24,9 +24,6 @@ from .jobs import FontSource, Job, SetDocument
 # before it starts the next page instead, if it is short enough to leave only a short page.
 MOVE_BEFORE_ORNAMENT_CSS = template("move-before-ornament.css")
 MOST_LINES_MOVED = 6
-# A polish trial is laid out again only from the pages it changes (reflow.py); False lays out each
-# whole, as tests do to show both give the same pages.
-REFLOW = True
 
 # Whoever imports this module sets type: a worker's fork server imports it to load WeasyPrint once
 # (its workers freeze it as they start: workers.executor), as does the command line's own process.
@@ -39,7 +36,7 @@ def load(job: Job):
     return weasy.lay_out(job.document, job.css, job.resources)
 
 
-def _trial(job: Job, before: Job, laid):
+def _trial(job: Job, before: Job, laid, reflowed: bool = True):
     """Lay out a trial made from `before`, whose layout is `laid`: only from the pages it changes
     (reflow) to where its pages fall as before. WeasyPrint's styles and boxes hold reference
     cycles, so the layout of a trial dropped before (and the Pango memory under it) stays until a
@@ -47,15 +44,16 @@ def _trial(job: Job, before: Job, laid):
     WeasyPrint's modules out of it: workers.settle; 30 to 55 ms in a library caller's). On a
     20-page story polished in four layouts, the build's peak went from 122 to 112 MiB."""
     again = reflow.pages_to_set_again(laid, before.document, job.document) \
-        if REFLOW and (job.css, job.resources) == (before.css, before.resources) else None
+        if reflowed and (job.css, job.resources) == (before.css, before.resources) else None
     gc.collect()
     if again is None:
         return load(job)
-    return weasy.lay_out(job.document, job.css, job.resources, after=laid, again=again)
+    return weasy.lay_out(job.document, job.css, job.resources, previous=laid, again=again)
 
 
-def set_document(job: Job, fonts_dir: Path | None = None) -> SetDocument:
-    """Lay out and write one document; keep its fonts' original files in `fonts_dir`."""
+def set_document(job: Job, fonts_dir: Path | None = None, reflowed: bool = True) -> SetDocument:
+    """Lay out and write one document; keep its fonts' original files in `fonts_dir`. Each layout
+    after the first is set from the pages it changes (`reflowed`; else whole: the same pages)."""
     # The style sheets of the marks that moving a paragraph and polish make select only those
     # marks: there from the first layout, they leave it as it was, and the layouts after it may
     # reuse its pages (reflow).
@@ -67,17 +65,17 @@ def set_document(job: Job, fonts_dir: Path | None = None) -> SetDocument:
         if not to_move:
             break
         marked = replace(job, document=_mark_before_ornament(job.document, to_move))
-        job, document = marked, _trial(marked, job, document)
+        job, document = marked, _trial(marked, job, document, reflowed)
     started = time.process_time()
     if job.polish:
-        job, document = _polished(job, document)
+        job, document = _polished(job, document, reflowed)
     polishing = time.process_time() - started
     pdf = weasy.write_pdf(document, job.identifier, job.variant)
     fonts = _keep_fonts(document, fonts_dir) if fonts_dir else ()
     return SetDocument(pdf, tuple(page_firsts(document)), fonts, polishing)
 
 
-def _polished(job: Job, document):
+def _polished(job: Job, document, reflowed: bool = True):
     """The job and its layout after the polish pass, worked front to back as a compositor would.
     Each round tries the local mends first (hyphenation and filled pages: Faults.local), then, if
     those do not help, every mend (tracking that pulls a line back moves all after it); a round
@@ -95,7 +93,7 @@ def _polished(job: Job, document):
             trial = replace(job, document=polish.mend(job.document, mending))
             if trial.document == job.document:
                 continue  # what is left was mended before, in vain
-            laid = _trial(trial, job, document)
+            laid = _trial(trial, job, document, reflowed)
             better = polish.faults(laid)
             if not _helps(better, found):
                 # A trial's own consequences are mended before it is judged, as a compositor would
@@ -103,7 +101,7 @@ def _polished(job: Job, document):
                 # spread that filling a page mends; a word kept whole can leave another at a foot.
                 follow = replace(trial, document=polish.mend(trial.document, better.local()))
                 if follow.document != trial.document:
-                    trial, laid = follow, _trial(follow, trial, laid)
+                    trial, laid = follow, _trial(follow, trial, laid, reflowed)
                     better = polish.faults(laid)
             stray = {line.key for line in better.stray_lines} - {line.key for line in found.stray_lines}
             if stray:
@@ -113,7 +111,7 @@ def _polished(job: Job, document):
                 if calmer.document == job.document:
                     continue  # nothing else in the trial
                 if calmer.document != trial.document:
-                    trial, laid = calmer, _trial(calmer, trial, laid)
+                    trial, laid = calmer, _trial(calmer, trial, laid, reflowed)
                     better = polish.faults(laid)
             if _helps(better, found) and len(better.stray_lines) <= len(found.stray_lines) \
                     and len(stranded_scene_breaks(laid)) <= stranded and _blocks(laid) == blocks:

@@ -152,16 +152,16 @@ def _font_config():
 
 
 def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ...],
-            after: "Document | None" = None, again: frozenset[int] = frozenset()) -> "Document":
+            previous: "Document | None" = None, again: frozenset[int] = frozenset()) -> "Document":
     """Lay an XHTML document out into pages (the slow step), loading only `resources`. Given the
-    layout of a document that differs from this one only on the pages `again` (`after`, with the
+    `previous` layout of a document that differs from this one only on the pages `again` (with the
     same style sheets and resources), its other pages are taken as they are where they begin as
     they did: only the pages from the first of `again` up to where the pages fall as before are set."""
     from weasyprint import HTML
 
-    _install_make_all_pages()
+    _install_hooks()
     html = HTML(string=document.decode("utf-8"), base_url=BASE_URL, url_fetcher=manuscript_fetcher(resources))
-    run = _Run(_PAGINATIONS.get(after) if after is not None else None, again)
+    run = _Run(_PAGINATIONS.get(previous) if previous is not None else None, again)
     token = _RUN.set(run)
     try:
         laid = html.render(stylesheets=[_stylesheet(text) for text in css], font_config=_font_config())
@@ -188,6 +188,7 @@ class _Pagination:
     # The foot of the last page's content (`LayoutContext.page_bottom`), which the margin boxes of
     # every page are laid out with: a layout that takes the last page as it was takes this too.
     page_bottom: float
+    initial_page_sizes: dict  # the first page's, which viewport units are relative to
     # Each page's margin boxes (running heads, folios), and the named strings they were made from:
     # a page taken as it was keeps its own where its state, the strings and page_bottom are as before.
     margins: list[list] = field(default_factory=list)
@@ -203,6 +204,7 @@ class _Run:
     made: _Pagination | None = None
     taken: list = field(default_factory=list)  # the pages of `base` it may take (bare copies), by index
     taken_from: _Pagination | None = None
+    strings: dict | None = None  # the named strings its pages set, read once all are laid out
 
 
 _PAGINATIONS: "weakref.WeakKeyDictionary[Document, _Pagination]" = weakref.WeakKeyDictionary()
@@ -229,17 +231,22 @@ def _make_all_pages(context, root_box, html, pages):
         run.taken_from = base
         for page in pages:  # the margin boxes of a page taken as it was are made with this context's styles
             set_page_type_computed_styles(page.page_type, html, context.style_for)
+        context.style_for.initial_page_sizes.update(base.initial_page_sizes)
         run.base = None
     alone = not context.footnotes and not context.target_collector.counter_lookup_items
     made = []
     for page in make_all_pages(context, root_box, html, pages):
-        alone = alone and not context.broken_out_of_flow and not context.reported_footnotes
+        carried = context.broken_out_of_flow or context.reported_footnotes
+        if carried and len(made) + 1 < len(context.page_maker):
+            context.page_maker[len(made) + 1][-1]["content_changed"] = True  # the next page takes it
+        alone = alone and not carried
         made.append(page)
         yield page
     if taken and made and made[-1] is taken[min(len(made), len(taken)) - 1]:
         context.page_bottom = base.page_bottom
-    run.made = _Pagination(context.page_maker, [(page, page.children, page.children[0].children)
-                                                for page in made], context.page_bottom) if alone else None
+    alone = alone and not any(values for names in context.running_elements.values() for values in names.values())
+    run.made = _Pagination(context.page_maker, [(page, page.children, page.children[0].children) for page in made],
+                           context.page_bottom, dict(context.style_for.initial_page_sizes)) if alone else None
 
 
 def _make_margin_boxes(context, page, state):
@@ -252,17 +259,17 @@ def _make_margin_boxes(context, page, state):
         yield from make_margin_boxes(context, page, state)
         return
     index, base = context.current_page - 1, run.taken_from
-    strings = {name: {number: tuple(values) for number, values in pages.items() if values}
-               for name, pages in context.string_set.items()}
+    if run.strings is None:
+        run.strings = {name: {number: tuple(values) for number, values in pages.items() if values}
+                       for name, pages in context.string_set.items()}
     if base is not None and index < len(run.taken) and page is run.taken[index] and index < len(base.margins) \
-            and state == base.states[index + 1][3] and strings == base.strings \
-            and context.page_bottom == base.page_bottom \
-            and not any(values for names in context.running_elements.values() for values in names.values()):
+            and state == base.states[index + 1][3] and run.strings == base.strings \
+            and context.page_bottom == base.page_bottom:
         boxes = base.margins[index]
     else:
         boxes = list(make_margin_boxes(context, page, state))
     if run.made is not None and index == len(run.made.margins):
-        run.made.strings = strings
+        run.made.strings = run.strings
         run.made.margins.append(boxes)
     yield from boxes
 
@@ -275,9 +282,9 @@ def _bare_copy(page, children, root_children):
     return bare
 
 
-def _install_make_all_pages() -> None:
-    """Put `_make_all_pages` where `layout_document` calls it (WeasyPrint's own stays in
-    `layout.page`): without a run of ours it is WeasyPrint's."""
+def _install_hooks() -> None:
+    """Put `_make_all_pages` and `_make_margin_boxes` where `layout_document` calls them
+    (WeasyPrint's own stay in `layout.page`): without a run of ours each is WeasyPrint's."""
     import weasyprint.layout
 
     weasyprint.layout.make_all_pages = _make_all_pages
@@ -360,6 +367,28 @@ def lines_within(document: "Document", class_name: str) -> list[set[int]]:
         return [walk(page._page_box, False, set()) for page in document.pages]
     except (ImportError, AttributeError) as error:
         raise WeasyPrintChanged("Page._page_box or formatting_structure.boxes", error) from error
+
+
+def breakable_blocks(document: "Document", page: int) -> dict[str, tuple[int, int]]:
+    """The blocks on a page that a page may break inside (not `break-inside: avoid`), each with its
+    `orphans` and `widows`: the fewest lines it leaves before and after such a break."""
+    try:
+        from weasyprint.formatting_structure import boxes
+
+        def walk(box, found):
+            if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox, boxes.LineBox)) \
+                    or box.style["break_inside"] in ("avoid", "avoid-page"):
+                return found  # nor inside what it holds
+            element = box.element
+            if element is not None and element.get("data-block") and isinstance(box, boxes.BlockBox):
+                found[element.get("data-block")] = (box.style["orphans"], box.style["widows"])
+            for child in getattr(box, "children", ()):
+                walk(child, found)
+            return found
+
+        return walk(document.pages[page]._page_box, {})
+    except (ImportError, AttributeError, KeyError) as error:
+        raise WeasyPrintChanged("BlockBox style orphans, widows, break_inside", error) from error
 
 
 def line_bottoms(document: "Document") -> list[dict[int, float]]:
