@@ -242,9 +242,9 @@ def test_loading_weasyprint_looks_its_libraries_up_in_one_reading_of_the_loader_
 
 
 def test_a_layout_keeps_the_state_before_each_page_and_a_layout_after_it_takes_its_pages():
-    """`layout.make_all_pages` (called through layout's namespace), `LayoutContext.page_maker` (a
-    state of five items before each page and after the last), `Box.copy`, and
-    `set_page_type_computed_styles` for the margin boxes of a page taken as it was."""
+    """`layout.make_all_pages` and `layout.make_margin_boxes` (called through layout's namespace),
+    `LayoutContext.page_maker` (a state of five items before each page and after the last),
+    `Box.copy`, and `set_page_type_computed_styles` for the margin boxes of a page taken as it was."""
     body = "".join(f'<p data-block="s:{n}">' + "word " * 90 + "</p>" for n in range(6))
     document = _lay_out(body)
     made = weasy._PAGINATIONS[document]
@@ -254,3 +254,8 @@ def test_a_layout_keeps_the_state_before_each_page_and_a_layout_after_it_takes_i
     assert all(page._page_box.children[0].children[-1] is before._page_box.children[0].children[-1]
                for page, before in zip(again.pages, document.pages))
     assert weasy.write_pdf(again) == weasy.write_pdf(document)
+    import weasyprint.layout
+
+    assert weasyprint.layout.make_margin_boxes is weasy._make_margin_boxes  # where layout_document calls it
+    assert all(made.margins[number] and [box for box in page._page_box.children if box in made.margins[number]]
+               for number, page in enumerate(again.pages))  # each page took its margin boxes

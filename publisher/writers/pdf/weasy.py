@@ -176,7 +176,11 @@ def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ..
 # `LayoutContext.page_maker`, the state before each page, which WeasyPrint keeps to remake pages
 # when a counter changes, and `Box.copy`). A polish trial changes a few paragraphs of a chapter: the
 # pages before them, and those after them once a page begins in the same state as before (the same
-# place in the text, page side, counters and page group), are the pages already laid out.
+# place in the text, page side, counters and page group), are the pages already laid out. The two
+# layouts then share those pages' boxes: what WeasyPrint sets on them after pagination (backgrounds,
+# a repeated bookmark's label) it sets to what they held, so the previous layout is written as
+# before (tests/test_reflow.py). A bookmarked heading broken across a taken page and a new one
+# would be bookmarked twice (two parses of its element): headings here are never broken.
 
 @dataclass
 class _Pagination:
