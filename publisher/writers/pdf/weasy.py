@@ -180,7 +180,7 @@ def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ..
 # layouts then share those pages' boxes: what WeasyPrint sets on them after pagination (backgrounds,
 # a repeated bookmark's label) it sets to what they held, so the previous layout is written as
 # before (tests/test_reflow.py). A bookmarked heading broken across a taken page and a new one
-# would be bookmarked twice (two parses of its element): headings here are never broken.
+# would be bookmarked twice (two parses of its element); a chapter's heading opens its page, unbroken.
 
 @dataclass
 class _Pagination:
