@@ -37,7 +37,8 @@ def _lines(document) -> list:
 def _taken(trial, base) -> list[int]:
     """The pages of `trial` whose content is the very boxes `base` laid out."""
     return [number for number, (page, before) in enumerate(zip(trial.pages, base.pages))
-            if page._page_box.children[0].children[-1] is before._page_box.children[0].children[-1]]
+            if page._page_box.children[0].children  # not a blank page
+            and page._page_box.children[0].children[-1] is before._page_box.children[0].children[-1]]
 
 
 def test_a_trial_takes_the_pages_before_its_change_and_after_where_they_fall_as_before():
@@ -185,3 +186,68 @@ def test_a_book_polished_with_trials_set_from_their_changes_is_the_book_set_with
     assert [(done.pdf, done.firsts) for done in reflowed] == [(done.pdf, done.firsts) for done in whole]
     if source == "prose":
         assert sum(taken) >= 20
+
+
+def _with_contents(marked: int | None = None, mark: str = "") -> bytes:
+    """A contents page giving the page of each of three sections (target-counter), then the sections."""
+    contents = "".join(f'<p><a href="#part-{n}">Part {n}</a></p>' for n in range(3))
+    sections = "".join(
+        f'<section id="part-{n}" data-block="p{n}:0">' + "".join(
+            f'<p data-block="p{n}:{i}"{" " + mark if (n, i) == (1, marked) else ""}>'
+            + " ".join(WORDS[(i + k) % len(WORDS)] for k in range(45)) + "</p>" for i in range(1, 12))
+        + "</section>" for n in range(3))
+    return (f'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body>'
+            f'<nav>{contents}</nav>{sections}</body></html>').encode()
+
+
+CONTENTS = "a::after { content: ' ' target-counter(attr(href), page); } nav, section { break-after: page; }"
+
+
+@pytest.mark.parametrize("mark", ['style="color: #222"', 'style="line-height: 3"'])
+def test_a_contents_page_is_taken_only_where_every_section_stays_on_its_page(mark):
+    """A colour moves no line: the contents page is taken as it was. A line height that pushes the
+    sections after it on moves their page numbers: the document is laid out whole, and the contents
+    show the new numbers."""
+    css = (PAGE, FONT, CONTENTS)
+    base = weasy.lay_out(_with_contents(), css, ())
+    changed = _with_contents(3, mark)
+    again = reflow.pages_to_set_again(base, _with_contents(), changed)
+    assert 0 not in again
+    trial = weasy.lay_out(changed, css, (), previous=base, again=again)
+    whole = weasy.lay_out(changed, css, ())
+    assert weasy.write_pdf(trial) == weasy.write_pdf(whole)
+    moved = weasy._anchor_pages(whole) != weasy._anchor_pages(base)
+    assert moved == (mark != 'style="color: #222"')
+    assert (0 in _taken(trial, base)) == (not moved)
+
+
+def test_a_book_set_as_one_document_with_its_contents_is_polished_as_with_whole_trials(tmp_path, monkeypatch):
+    """A short work is set as one document, its contents page giving each chapter's page: each
+    trial taken from its changed pages gives what the trial laid out whole gives."""
+    from test_polish import _prose_book
+
+    from publisher import themes
+    from publisher.profiles import margins_for, profile
+    from publisher.writers.pdf import documents
+    from publisher.writers.pdf.jobs import Job
+
+    options = BuildOptions(cache=False)
+    book = read(_prose_book(tmp_path / "prose", 5, 2))
+    page_css = documents.page_css(options, margins_for(options.trim_size, profile(options.profile), 0, False))
+    whole_book = documents.book_document(book, 2026, None)
+    job = Job(whole_book.xhtml, (themes.load(options.theme).print_css, page_css), whole_book.images, polish=True)
+    assert b"target-counter" not in job.document and "target-counter" in job.css[0]
+    taken = []
+    lay_out = weasy.lay_out
+
+    def counting(document, css, resources, previous=None, again=frozenset()):
+        laid = lay_out(document, css, resources, previous, again)
+        if previous is not None:
+            taken.append(len(_taken(laid, previous)))
+        return laid
+
+    monkeypatch.setattr(weasy, "lay_out", counting)
+    reflowed = setter.set_document(job)
+    whole = setter.set_document(job, reflowed=False)
+    assert (reflowed.pdf, reflowed.firsts) == (whole.pdf, whole.firsts)
+    assert sum(taken) > 0

@@ -167,9 +167,16 @@ def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ..
         laid = html.render(stylesheets=[_stylesheet(text) for text in css], font_config=_font_config())
     finally:
         _RUN.reset(token)
+    if run.spoiled or run.taken_from is not None and run.taken_from.lookups \
+            and _anchor_pages(laid) != _anchor_pages(previous):
+        return lay_out(document, css, resources)  # a cross-reference's page may be wrong: lay it out whole
     if run.made is not None:
         _PAGINATIONS[laid] = run.made
     return laid
+
+
+def _anchor_pages(document: "Document") -> dict[str, int]:
+    return {name: number for number, page in enumerate(document.pages) for name in page.anchors}
 
 
 # Laying out again from the pages that change (internal: `layout.make_all_pages` and its
@@ -193,6 +200,11 @@ class _Pagination:
     # every page are laid out with: a layout that takes the last page as it was takes this too.
     page_bottom: float
     initial_page_sizes: dict  # the first page's, which viewport units are relative to
+    # The pages that show a cross-reference's page number (a contents page: target-counter). A
+    # layout that takes them as they were is right only where every anchor is on its page as before;
+    # one that sets them again would not know the anchors on pages it took: both are laid out whole.
+    lookups: frozenset[int]
+    counts_pages: bool  # a cross-reference shows the page count (counter(pages)): it changes with it
     # Each page's margin boxes (running heads, folios), and the named strings they were made from:
     # a page taken as it was keeps its own where its state, the strings and page_bottom are as before.
     margins: list[list] = field(default_factory=list)
@@ -209,6 +221,7 @@ class _Run:
     taken: list = field(default_factory=list)  # the pages of `base` it may take (bare copies), by index
     taken_from: _Pagination | None = None
     strings: dict | None = None  # the named strings its pages set, read once all are laid out
+    spoiled: bool = False  # it set a page showing a cross-reference again: lay it out whole
 
 
 _PAGINATIONS: "weakref.WeakKeyDictionary[Document, _Pagination]" = weakref.WeakKeyDictionary()
@@ -237,7 +250,7 @@ def _make_all_pages(context, root_box, html, pages):
             set_page_type_computed_styles(page.page_type, html, context.style_for)
         context.style_for.initial_page_sizes.update(base.initial_page_sizes)
         run.base = None
-    alone = not context.footnotes and not context.target_collector.counter_lookup_items
+    alone = not context.footnotes
     made = []
     for page in make_all_pages(context, root_box, html, pages):
         carried = context.broken_out_of_flow or context.reported_footnotes
@@ -248,9 +261,20 @@ def _make_all_pages(context, root_box, html, pages):
         yield page
     if taken and made and made[-1] is taken[min(len(made), len(taken)) - 1]:
         context.page_bottom = base.page_bottom
+    remade = {number for number, page in enumerate(made) if number >= len(taken) or page is not taken[number]}
+    lookups = {number for number, state in enumerate(context.page_maker[:len(made)]) if state[-1]["content_lookups"]}
+    if base is not None and base.lookups:
+        run.spoiled = run.spoiled or bool(base.lookups & remade) or base.counts_pages and len(made) != len(base.bare)
+        lookups |= base.lookups - remade
     alone = alone and not any(values for names in context.running_elements.values() for values in names.values())
     run.made = _Pagination(context.page_maker, [(page, page.children, page.children[0].children) for page in made],
-                           context.page_bottom, dict(context.style_for.initial_page_sizes)) if alone else None
+                           context.page_bottom, dict(context.style_for.initial_page_sizes),
+                           frozenset(lookups), _counts_pages(context)) if alone else None
+
+
+def _counts_pages(context) -> bool:
+    return any("pages" in item.missing_counters or any("pages" in names for names in item.missing_target_counters.values())
+               for item in context.target_collector.counter_lookup_items.values())
 
 
 def _make_margin_boxes(context, page, state):
