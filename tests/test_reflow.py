@@ -59,6 +59,21 @@ def test_a_trial_takes_the_pages_before_its_change_and_after_where_they_fall_as_
     assert weasy.write_pdf(trial) == weasy.write_pdf(whole)
 
 
+def _count_taken(monkeypatch) -> list[int]:
+    """How many pages each layout from a previous one takes as they were, as it happens."""
+    taken: list[int] = []
+    lay_out = weasy.lay_out
+
+    def counting(document, css, resources, previous=None, again=frozenset()):
+        laid = lay_out(document, css, resources, previous, again)
+        if previous is not None:
+            taken.append(len(_taken(laid, previous)))
+        return laid
+
+    monkeypatch.setattr(weasy, "lay_out", counting)
+    return taken
+
+
 def _margins(document, number: int) -> list[int]:
     return [id(box) for box in document.pages[number]._page_box.children if type(box).__name__ == "MarginBox"]
 
@@ -171,16 +186,7 @@ def test_a_book_polished_with_trials_set_from_their_changes_is_the_book_set_with
 
     book = read(SAMPLE if source == "sample" else _prose_book(tmp_path / "prose", 11, 4))
     jobs = [replace(job, polish=True) for job in chapter_jobs(book, BuildOptions(cache=False, polish=False))]
-    taken = []
-    lay_out = weasy.lay_out
-
-    def counting(document, css, resources, previous=None, again=frozenset()):
-        laid = lay_out(document, css, resources, previous, again)
-        if previous is not None:
-            taken.append(len(_taken(laid, previous)))
-        return laid
-
-    monkeypatch.setattr(weasy, "lay_out", counting)
+    taken = _count_taken(monkeypatch)
     reflowed = [setter.set_document(job) for job in jobs]
     whole = [setter.set_document(job, reflowed=False) for job in jobs]
     assert [(done.pdf, done.firsts) for done in reflowed] == [(done.pdf, done.firsts) for done in whole]
@@ -237,16 +243,7 @@ def test_a_book_set_as_one_document_with_its_contents_is_polished_as_with_whole_
     whole_book = documents.book_document(book, 2026, None)
     job = Job(whole_book.xhtml, (themes.load(options.theme).print_css, page_css), whole_book.images, polish=True)
     assert b"target-counter" not in job.document and "target-counter" in job.css[0]
-    taken = []
-    lay_out = weasy.lay_out
-
-    def counting(document, css, resources, previous=None, again=frozenset()):
-        laid = lay_out(document, css, resources, previous, again)
-        if previous is not None:
-            taken.append(len(_taken(laid, previous)))
-        return laid
-
-    monkeypatch.setattr(weasy, "lay_out", counting)
+    taken = _count_taken(monkeypatch)
     reflowed = setter.set_document(job)
     whole = setter.set_document(job, reflowed=False)
     assert (reflowed.pdf, reflowed.firsts) == (whole.pdf, whole.firsts)
