@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 
 from lxml import etree
 
-from ... import html
 from . import polish, weasy
 
 
