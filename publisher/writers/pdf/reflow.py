@@ -60,14 +60,16 @@ def _breaks_above(laid, body: list[polish.Line], blocks: set[str], page: int) ->
     and it is as it was. Without such a break it may have: it is set again."""
     rules = weasy.breakable_blocks(laid, page)
     lines_of = Counter(line.key for line in body)
-    seen: Counter = Counter()
+    seen: Counter = Counter()  # each paragraph's lines so far
+    on_page: Counter = Counter()  # … on this page (orphans count those)
     for line in body:
         if line.key in blocks and line.page == page:
             return False
         seen[line.key] += 1
         if line.page == page and line.key in rules and not line.ragged:
+            on_page[line.key] += 1
             orphans, widows = rules[line.key]
-            if seen[line.key] >= orphans and lines_of[line.key] - seen[line.key] >= widows:
+            if on_page[line.key] >= orphans and lines_of[line.key] - seen[line.key] >= widows:
                 return True  # a break may come after this line, on this page, above the blocks
     return False
 

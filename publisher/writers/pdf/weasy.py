@@ -167,16 +167,22 @@ def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ..
         laid = html.render(stylesheets=[_stylesheet(text) for text in css], font_config=_font_config())
     finally:
         _RUN.reset(token)
-    if run.spoiled or run.taken_from is not None and run.taken_from.lookups \
-            and _anchor_pages(laid) != _anchor_pages(previous):
+    base = run.taken_from
+    if run.spoiled or base is not None and base.lookups \
+            and (run.made is None or _anchor_pages(laid, run.made) != _anchor_pages(previous, base)):
         return lay_out(document, css, resources)  # a cross-reference's page may be wrong: lay it out whole
-    if run.made is not None:
+    if run.made is not None and not any("target-text" in text for text in css):  # (no lookup of WeasyPrint's)
         _PAGINATIONS[laid] = run.made
     return laid
 
 
-def _anchor_pages(document: "Document") -> dict[str, int]:
-    return {name: number for number, page in enumerate(document.pages) for name in page.anchors}
+def _anchor_pages(document: "Document", pagination: "_Pagination") -> dict[str, tuple]:
+    """Each anchor → the first page it is on (what target-counter shows) and that page's counters."""
+    found: dict[str, tuple] = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            found.setdefault(name, (number, pagination.states[number + 1][3][1]))
+    return found
 
 
 # Laying out again from the pages that change (internal: `layout.make_all_pages` and its
@@ -239,6 +245,8 @@ def _make_all_pages(context, root_box, html, pages):
         yield from make_all_pages(context, root_box, html, pages)
         return
     base, taken = run.base, []
+    if run.taken_from is not None:
+        run.spoiled = True  # WeasyPrint paginates again (a cross-reference changed): pages taken may be wrong
     if base is not None and not pages:
         context.page_maker = [
             (*copy.deepcopy(state[:4]), {"content_changed": index in run.again, "pages_wanted": False,
@@ -263,10 +271,12 @@ def _make_all_pages(context, root_box, html, pages):
         context.page_bottom = base.page_bottom
     remade = {number for number, page in enumerate(made) if number >= len(taken) or page is not taken[number]}
     lookups = {number for number, state in enumerate(context.page_maker[:len(made)]) if state[-1]["content_lookups"]}
-    if base is not None and base.lookups:
-        run.spoiled = run.spoiled or bool(base.lookups & remade) or base.counts_pages and len(made) != len(base.bare)
+    if base is not None:
+        # A page set here that shows a cross-reference knows no anchor on a page taken: it may be wrong.
+        run.spoiled = run.spoiled or bool(lookups) or base.counts_pages and len(made) != len(base.bare)
         lookups |= base.lookups - remade
-    alone = alone and not any(values for names in context.running_elements.values() for values in names.values())
+    alone = alone and not any(values for names in context.running_elements.values() for values in names.values()) \
+        and all(token == "content" for _, token in context.target_collector.counter_lookup_items)
     run.made = _Pagination(context.page_maker, [(page, page.children, page.children[0].children) for page in made],
                            context.page_bottom, dict(context.style_for.initial_page_sizes),
                            frozenset(lookups), _counts_pages(context)) if alone else None
