@@ -2,9 +2,9 @@
 
 Everything we need of WeasyPrint beyond its documented API lives here: the box tree of a laid-out
 page (`Page._page_box`, `formatting_structure.boxes`), the state WeasyPrint keeps before each page
-(`layout.make_all_pages`, `LayoutContext.page_maker`: a trial reuses pages), its font objects (`Document.fonts`,
-`Font.hb_face` and friends, `get_hb_object_data`) and the shape of the fonts in the PDFs it writes
-(Type0 Identity-H subsets that keep glyph ids, their `/W` arrays and ToUnicode CMaps). It was written
+(`layout.make_all_pages`, `LayoutContext.page_maker`: a trial reuses pages), its font objects
+(`Document.fonts`, `Font.hb_face` and friends, `get_hb_object_data`) and the shape of the fonts in
+the PDFs it writes (Type0 Identity-H subsets that keep glyph ids, their `/W` arrays and ToUnicode CMaps). It was written
 for WeasyPrint 70.x and checks that on import; tests/test_weasy.py has a canary for each internal.
 
 WeasyPrint itself is imported when the first document is set: the process that only merges set
@@ -227,7 +227,7 @@ class _Run:
     taken: list = field(default_factory=list)  # the pages of `base` it may take (bare copies), by index
     taken_from: _Pagination | None = None
     strings: dict | None = None  # the named strings its pages set, read once all are laid out
-    spoiled: bool = False  # it set a page showing a cross-reference again: lay it out whole
+    spoiled: bool = False  # it set a page showing a cross-reference again, or paginated twice: lay it out whole
 
 
 _PAGINATIONS: "weakref.WeakKeyDictionary[Document, _Pagination]" = weakref.WeakKeyDictionary()
@@ -237,7 +237,8 @@ _RUN: contextvars.ContextVar[_Run | None] = contextvars.ContextVar("publisher_la
 def _make_all_pages(context, root_box, html, pages):
     """WeasyPrint's `make_all_pages`, first given the pages to reuse, and keeping what it made
     where nothing outside the pages' own states ran from one page into the next (a note carried
-    over, a box broken across pages, a cross-reference): only such a layout serves as a base."""
+    over, a box broken across pages, a running element, a cross-reference other than in `content`):
+    only such a layout serves as a base."""
     from weasyprint.layout.page import make_all_pages, set_page_type_computed_styles
 
     run = _RUN.get()
@@ -283,6 +284,7 @@ def _make_all_pages(context, root_box, html, pages):
 
 
 def _counts_pages(context) -> bool:
+    """Whether a cross-reference of the layout shows the page count (counter(pages))."""
     return any("pages" in item.missing_counters or any("pages" in names for names in item.missing_target_counters.values())
                for item in context.target_collector.counter_lookup_items.values())
 
