@@ -213,3 +213,24 @@ def test_an_odd_book_padded_for_ingramspark_keeps_its_trim_boxes_and_page_count(
     assert len(reader.pages) % 2 == 0 and layout.pages == len(reader.pages)
     for index, page in enumerate(reader.pages):
         assert float(page.trimbox[0]) == (0 if index % 2 == 0 else 9), index  # rectos bleed right, versos left
+
+
+def test_set_documents_wait_for_the_merge_on_disk_as_they_were_set(tmp_path):
+    """The pool writes each set PDF to its spill folder, found in the cache or set by a worker, and
+    its results hold the file, not the bytes; the files are the PDFs set without a spill folder."""
+    from conftest import chapter_jobs
+    from publisher.writers.pdf.cache import Cache
+
+    jobs = chapter_jobs(read(SAMPLE), BuildOptions(cache=False, polish=False))[:3]
+    cache = Cache(tmp_path / "cache")
+    (tmp_path / "spill").mkdir()
+    (tmp_path / "fonts").mkdir()
+    with pdf.Pool(2, tmp_path / "spill") as pool:
+        spilled = pool.set(jobs, cache, tmp_path / "fonts", lambda done: None)
+        again = pool.set(jobs, cache, tmp_path / "fonts", lambda done: None)  # from the cache
+    with pdf.Pool(1) as pool:
+        kept = pool.set(jobs, Cache(None), tmp_path / "fonts", lambda done: None)
+    assert all(done.pdf == b"" and done.pdf_file for done in spilled + again)
+    assert len({done.pdf_file for done in spilled + again}) == 6
+    assert [Path(done.pdf_file).read_bytes() for done in spilled] == [done.pdf for done in kept]
+    assert [Path(done.pdf_file).read_bytes() for done in again] == [done.pdf for done in kept]

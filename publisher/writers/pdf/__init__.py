@@ -14,11 +14,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import itertools
 import subprocess
 import tempfile
 from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable
@@ -80,7 +81,8 @@ def lay_out(manuscript: Manuscript, theme: Theme, options: BuildOptions,
         layout = lay_out_whole(manuscript, theme, options, on_pages)
     else:
         cache = Cache(options.cache_root())
-        with Pool(options.jobs) as pool, tempfile.TemporaryDirectory(prefix="publisher-fonts-") as scratch:
+        with tempfile.TemporaryDirectory(prefix="publisher-fonts-") as scratch, \
+                tempfile.TemporaryDirectory(prefix="publisher-set-") as spill, Pool(options.jobs, Path(spill)) as pool:
             fonts_dir = cache.fonts_dir() or Path(scratch)
             layout = _lay_out_documents(manuscript, theme, options, pool, cache, fonts_dir, on_pages)
         cache.prune()
@@ -149,8 +151,9 @@ def _layout(pdf: bytes, firsts: list, first_body_page: int, rules: Profile, edit
 class Pool:
     """Worker processes that set the documents (none for one job: everything is set here)."""
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, spill: Path | None = None):
         self.executor = None
+        self.spill, self.spilled = spill, itertools.count()
         if workers.count(jobs) > 1:
             self.executor = workers.executor(jobs, (SETTER_MODULE,))
 
@@ -169,11 +172,12 @@ class Pool:
     def set(self, jobs: list[Job], cache: Cache, fonts_dir: Path,
             on_set: Callable[[SetDocument], None]) -> list[SetDocument]:
         """Each job set in pages, from the cache or now, biggest first to share the work out;
-        `on_set` hears of each document as it is found or set."""
+        `on_set` hears of each document as it is found or set. With a `spill` folder, each PDF
+        waits there for the merge (SetDocument.pdf_file)."""
         keys = [key(*_setter_fingerprint(), job.document, *job.css, *(r.name for r in job.resources),
                     *(r.data for r in job.resources), job.identifier or b"", job.variant or "",
                     POLISH_CSS if job.polish else "") for job in jobs]
-        results: list[SetDocument | None] = [cache.get(k) for k in keys]
+        results: list[SetDocument | None] = [self._kept(cache.get(k)) for k in keys]
         for found in filter(None, results):
             on_set(found)
         todo = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: -len(jobs[i].document))
@@ -181,9 +185,10 @@ class Pool:
             try:
                 futures = {self.executor.submit(set_in_worker, jobs[i], fonts_dir): i for i in todo}
                 for future in as_completed(futures):
-                    i = futures[future]
-                    results[i] = future.result()
-                    cache.put(keys[i], results[i])
+                    i = futures.pop(future)  # a future holds its result: the PDF waits on disk, not in it
+                    done = future.result()
+                    cache.put(keys[i], done)
+                    results[i] = self._kept(done)
                     on_set(results[i])
             except BrokenProcessPool:
                 # A worker died (out of memory, or a calling script that starts a build when imported):
@@ -192,10 +197,19 @@ class Pool:
                 self.executor = None
         for i in todo:
             if results[i] is None:
-                results[i] = set_in_worker(jobs[i], fonts_dir)
-                cache.put(keys[i], results[i])
+                done = set_in_worker(jobs[i], fonts_dir)
+                cache.put(keys[i], done)
+                results[i] = self._kept(done)
                 on_set(results[i])
         return results
+
+    def _kept(self, done: SetDocument | None) -> SetDocument | None:
+        """The set document, its PDF in the spill folder if there is one."""
+        if done is None or self.spill is None:
+            return done
+        path = self.spill / f"set-{next(self.spilled)}.pdf"
+        path.write_bytes(done.pdf)
+        return replace(done, pdf=b"", pdf_file=str(path))
 
 
 @functools.cache

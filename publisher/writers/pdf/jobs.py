@@ -31,6 +31,9 @@ class SetDocument:
     firsts: tuple[First, ...]  # one per page
     fonts: tuple[FontSource, ...]
     polish_seconds: float = 0.0  # CPU time the polish pass took (0 for a document from the cache)
+    # Where the PDF waits for the merge instead of in `pdf` (b""): a book's set chapters are kept
+    # on disk, not in the merging process while the others are set (War and Peace's: 27 MiB).
+    pdf_file: str | None = None
 
     @property
     def pages(self) -> int:

@@ -71,7 +71,7 @@ def merge(front: SetDocument, chapters: list[SetDocument], furniture: list[tuple
         warnings.simplefilter("ignore", getattr(pikepdf, "PageCopyWarning", ()))
         merged = stack.enter_context(Pdf.new())
         fonts = _font_merge(merged, [front, *chapters, *(r for _, r in furniture)], fonts_dir)
-        front_pdf = stack.enter_context(_opened(front.pdf))
+        front_pdf = stack.enter_context(_opened(front))
         fonts.take(front_pdf)
         merged.pages.extend(front_pdf.pages)
         if front.pages % 2:
@@ -87,7 +87,7 @@ def merge(front: SetDocument, chapters: list[SetDocument], furniture: list[tuple
             if blank:
                 add_blank_page(merged)
             start = len(merged.pages)
-            with _opened(chapter.pdf) as source:
+            with _opened(chapter) as source:
                 fonts.take(source)
                 merged.pages.extend(source.pages)
                 outline += [(title, start + page, part.level) for title, page in _outline(source)]
@@ -122,10 +122,10 @@ def add_blank_page(book: Pdf) -> None:
             page.obj[box] = first[box]
 
 
-def _opened(data: bytes) -> Pdf:
+def _opened(document: SetDocument) -> Pdf:
     """A set document, to copy from. pikepdf copies what a page holds when it is copied, so each
     source is closed once copied: War and Peace's 365 left open held 50 MiB until the book was saved."""
-    return Pdf.open(io.BytesIO(data))
+    return Pdf.open(document.pdf_file) if document.pdf_file else Pdf.open(io.BytesIO(document.pdf))
 
 
 def _folio_stamps(merged: Pdf, furniture: list[tuple[int, SetDocument]], wanted: set[int],
@@ -133,7 +133,7 @@ def _folio_stamps(merged: Pdf, furniture: list[tuple[int, SetDocument]], wanted:
     """Folio → the furniture page that prints it, as a form the chapter page can draw."""
     stamps = {}
     for first, document in furniture:
-        with _opened(document.pdf) as source:
+        with _opened(document) as source:
             fonts.take(source)
             for folio, page in enumerate(source.pages, start=first):
                 if folio in wanted:  # not a blank verso
