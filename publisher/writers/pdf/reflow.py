@@ -40,6 +40,8 @@ def pages_to_set_again(laid, old_document: bytes, new_document: bytes) -> frozen
     pages_of: dict[str, set[int]] = defaultdict(set)
     for line in body:
         pages_of[line.key].add(line.page)
+    lines_of = Counter(line.key for line in body)
+    rules: dict[int, dict[str, tuple[int, int]]] = {}  # each page's breakable blocks, read once
     again = {page for page in old_padding.keys() | new_padding.keys() if old_padding.get(page) != new_padding.get(page)}
     for key in changed:
         inner = [element.get("data-block") for element in new_blocks[key].iter()
@@ -47,19 +49,22 @@ def pages_to_set_again(laid, old_document: bytes, new_document: bytes) -> frozen
         if not inner:
             return None  # a block the pages did not show
         pages = {page for block in inner for page in pages_of[block]}
-        first = min(pages) if _breaks_above(laid, body, set(inner), min(pages)) else min(pages) - 1
+        page = min(pages)
+        if page not in rules:
+            rules[page] = weasy.breakable_blocks(laid, page)
+        first = page if _breaks_above(body, lines_of, rules[page], set(inner), page) else page - 1
         again.update(range(max(first, 0), max(pages) + 1))
     return frozenset(again)
 
 
-def _breaks_above(laid, body: list[polish.Line], blocks: set[str], page: int) -> bool:
+def _breaks_above(body: list[polish.Line], lines_of: Counter, rules: dict[str, tuple[int, int]], blocks: set[str],
+                  page: int) -> bool:
     """Whether the page may break between two lines of a paragraph above these blocks on their
     first page (orphans and widows allowing it). The page before ended before such a break, at the
     latest: WeasyPrint ends a page at the last place it may before the first line that does not fit
     (a heading kept with what follows goes over with it), so that page never reached these blocks,
-    and it is as it was. Without such a break it may have: it is set again."""
-    rules = weasy.breakable_blocks(laid, page)
-    lines_of = Counter(line.key for line in body)
+    and it is as it was. Without such a break it may have: it is set again. `rules`: the page's
+    breakable blocks (weasy.breakable_blocks); `lines_of`: each block's lines."""
     seen: Counter = Counter()  # each paragraph's lines so far
     on_page: Counter = Counter()  # … on this page (orphans count those)
     for line in body:
