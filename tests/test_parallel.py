@@ -5,6 +5,7 @@ import inspect
 import io
 import shutil
 import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -191,9 +192,53 @@ def test_chapters_converted_in_workers_make_the_same_manuscript(monkeypatch):
     pools = []
     monkeypatch.setattr(assemble, "PARALLEL_CHARACTERS", 0)  # this shorter book is converted in workers too
     monkeypatch.setattr(workers, "executor",
-                        lambda jobs, preload=(), real=workers.executor: pools.append(jobs) or real(jobs, preload))
+                        lambda jobs, preload=(), light=False, real=workers.executor: pools.append(jobs)
+                        or real(jobs, preload, light))
     assert read(book, jobs=2) == serial
     assert pools == [2]
+
+
+FORKED_CONVERSION = """
+import importlib, sys
+from pathlib import Path
+from publisher import workers
+from publisher.readers import read
+
+assemble = importlib.import_module("publisher.readers.assemble")
+assemble.PARALLEL_CHAPTERS = assemble.PARALLEL_CHARACTERS = 0  # the sample's chapters go to workers
+methods, real = [], workers.executor
+
+
+def executor(*args, **kwargs):
+    pool = real(*args, **kwargs)
+    methods.append(pool._mp_context.get_start_method())
+    return pool
+
+
+workers.executor = executor
+if __name__ == "__main__":
+    same = read(Path(sys.argv[1]), jobs=2) == read(Path(sys.argv[1]), jobs=1)
+    print(methods, same, "weasyprint" in sys.modules)
+"""
+
+
+def test_chapters_are_converted_in_copies_of_a_process_alone(tmp_path):
+    """A process with no other thread and no WeasyPrint (an EPUB's build) forks its converters
+    itself, with no fork server to start; the chapters are as converted in the process."""
+    script = tmp_path / "convert.py"
+    script.write_text(FORKED_CONVERSION)
+    done = subprocess.run([sys.executable, str(script), str(SAMPLE)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["['fork']", "True", "False"]
+
+
+def test_converters_start_from_the_fork_server_once_weasyprint_is_loaded():
+    from publisher import workers
+    from publisher.writers.pdf import weasy
+
+    weasy.load()
+    with workers.executor(2, ("publisher.readers.markup",), light=True) as pool:
+        assert pool._mp_context.get_start_method() == "forkserver"
 
 
 def test_a_cache_that_cannot_be_written_does_not_stop_the_build(tmp_path, monkeypatch):

@@ -59,7 +59,7 @@ def _convert(bodies: list[Prose], language: str, jobs: int) -> list[markup.Fragm
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            with workers.executor(jobs, ("publisher.readers.markup",)) as pool:
+            with workers.executor(jobs, ("publisher.readers.markup",), light=True) as pool:
                 return list(pool.map(markup.convert, [b.text for b in bodies], [language] * len(bodies),
                                      [b.format for b in bodies], chunksize=8))
         except BrokenProcessPool:
