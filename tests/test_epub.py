@@ -127,6 +127,28 @@ def test_scene_breaks_image_and_typography(package):
     assert '"' not in "".join(one.xpath("//x:body//text()", namespaces=NS))
 
 
+def test_the_typographic_cover_is_the_field_the_ink_and_the_accent_in_a_small_png(package):
+    """A book without a cover of its own gets one drawn from its title: a store's 1600 × 2560 px,
+    in the ink's shades (a palette image, half the size of an RGB one)."""
+    import io
+
+    from PIL import Image
+
+    from publisher.ebook_cover import ACCENT, BACKGROUND, INK
+
+    book, _ = package
+    data = book.read("EPUB/images/cover.png")
+    image = Image.open(io.BytesIO(data))
+    assert (image.format, image.mode, image.size) == ("PNG", "P", (1600, 2560))
+    assert len(data) < 80_000  # the RGB cover was 111 KB
+    rgb = image.convert("RGB")
+    assert rgb.getpixel((20, 20)) == BACKGROUND and rgb.getpixel((112, 1280)) == ACCENT
+    colours = dict((colour, count) for count, colour in rgb.getcolors(256))
+    assert colours[INK] > 20_000  # the title and byline, solid where the type is
+    ramp = {tuple(round(f + (i - f) * t) for f, i in zip(BACKGROUND, INK)) for t in [n / 254 for n in range(255)]}
+    assert set(colours) <= ramp | {ACCENT}
+
+
 def test_same_input_same_bytes(monkeypatch):
     manuscript = read(SAMPLE)
     first = render(manuscript, BuildOptions(formats=("epub",)))["epub"]
