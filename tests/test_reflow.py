@@ -65,8 +65,8 @@ def _count_taken(monkeypatch) -> list[list[int]]:
     taken: list[list[int]] = []
     lay_out = weasy.lay_out
 
-    def counting(document, css, resources, previous=None, again=frozenset()):
-        laid = lay_out(document, css, resources, previous, again)
+    def counting(document, css, resources, previous=None, again=frozenset(), provisional=False):
+        laid = lay_out(document, css, resources, previous, again, provisional)
         if previous is not None:
             taken.append(_taken(laid, previous))
         return laid
@@ -228,6 +228,27 @@ def test_a_contents_page_is_taken_only_where_every_section_stays_on_its_page(mar
     assert (0 in _taken(trial, base)) == (not moved)
 
 
+def test_a_provisional_trial_that_moves_a_section_keeps_the_contents_page_it_took():
+    """Judged, not written: a trial that moves the sections' pages may keep the contents page as it
+    was (stale), its other pages those of a whole layout; a trial taken from it that puts the
+    sections back where the contents page says is exact again."""
+    css = (PAGE, FONT, CONTENTS)
+    base = weasy.lay_out(_with_contents(), css, ())
+    changed = _with_contents(3, 'style="line-height: 3"')
+    trial = weasy.lay_out(changed, css, (), previous=base,
+                          again=reflow.pages_to_set_again(base, _with_contents(), changed), provisional=True)
+    whole = weasy.lay_out(changed, css, ())
+    assert weasy.stale(trial) and not weasy.stale(whole) and not weasy.stale(base)
+    assert 0 in _taken(trial, base)
+    assert polish.lines(trial)[0] == polish.lines(whole)[0] and len(trial.pages) == len(whole.pages)
+    with pytest.raises(ValueError):
+        weasy.write_pdf(trial)
+    back = weasy.lay_out(_with_contents(), css, (), previous=trial,
+                         again=reflow.pages_to_set_again(trial, changed, _with_contents()), provisional=True)
+    assert not weasy.stale(back)
+    assert weasy.write_pdf(back) == weasy.write_pdf(base)
+
+
 def test_a_book_set_as_one_document_with_its_contents_is_polished_as_with_whole_trials(tmp_path, monkeypatch):
     """A short work is set as one document, its contents page giving each chapter's page: each
     trial taken from its changed pages gives what the trial laid out whole gives."""
@@ -249,6 +270,45 @@ def test_a_book_set_as_one_document_with_its_contents_is_polished_as_with_whole_
     whole = setter.set_document(job, reflowed=False)
     assert (reflowed.pdf, reflowed.firsts) == (whole.pdf, whole.firsts)
     assert any(0 in pages for pages in taken)  # the title page, at least, taken as it was
+
+
+def test_a_trial_that_moves_a_chapter_of_a_book_set_as_one_document_is_judged_provisionally(tmp_path, monkeypatch):
+    """Two chapters set as one document, the first (22 paragraphs) ending a line or two onto a last
+    page: mending that moves the second chapter, whose page the contents page gives. That trial is
+    judged by its pages with the contents page as it was (stale) and the book is the book polished
+    with whole trials."""
+    import random
+
+    from test_polish import WORDS as PROSE
+
+    from publisher import themes
+    from publisher.profiles import margins_for, profile
+    from publisher.writers.pdf import documents
+    from publisher.writers.pdf.jobs import Job
+
+    rng = random.Random(7)
+    folder = tmp_path / "two"
+    (folder / "chapters").mkdir(parents=True)
+    (folder / "book.toml").write_text('title = "Prose"\nauthor = "A. Setter"\n')
+    for number, count in ((1, 22), (2, 12)):
+        paragraphs = [" ".join(rng.choice(PROSE) for _ in range(rng.choice((20, 40, 60, 90)))) for _ in range(count)]
+        (folder / "chapters" / f"{number}.md").write_text(f"# Chapter {number}\n\n" + "\n\n".join(paragraphs) + "\n")
+    options = BuildOptions(cache=False)
+    page_css = documents.page_css(options, margins_for(options.trim_size, profile(options.profile), 0, False))
+    whole_book = documents.book_document(read(folder), 2026, None)
+    job = Job(whole_book.xhtml, (themes.load(options.theme).print_css, page_css), whole_book.images, polish=True)
+    stale, lay_out = [], weasy.lay_out
+
+    def noting(*args, **kwargs):
+        laid = lay_out(*args, **kwargs)
+        stale.append(weasy.stale(laid))
+        return laid
+
+    monkeypatch.setattr(weasy, "lay_out", noting)
+    reflowed = setter.set_document(job)
+    assert any(stale)
+    whole = setter.set_document(job, reflowed=False)
+    assert (reflowed.pdf, reflowed.firsts) == (whole.pdf, whole.firsts)
 
 
 def _contents_and_parts(sizes: tuple[int, ...], marked: tuple[int, int] | None = None, mark: str = "",

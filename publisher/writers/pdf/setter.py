@@ -36,9 +36,10 @@ def load(job: Job):
     return weasy.lay_out(job.document, job.css, job.resources)
 
 
-def _trial(job: Job, before: Job, laid, reflowed: bool = True):
+def _trial(job: Job, before: Job, laid, reflowed: bool = True, provisional: bool = False):
     """Lay out a trial made from `before`, whose layout is `laid`: only from the pages it changes
-    (reflow) to where its pages fall as before. WeasyPrint's styles and boxes hold reference
+    (reflow) to where its pages fall as before; a `provisional` one may leave a contents page
+    showing the pages it showed (weasy.stale), to be judged. WeasyPrint's styles and boxes hold reference
     cycles, so the layout of a trial dropped before (and the Pango memory under it) stays until a
     full collection: one is made first (5 to 15 ms in a process of ours, which has frozen
     WeasyPrint's modules out of it: workers.settle; 30 to 55 ms in a library caller's). On a
@@ -48,7 +49,7 @@ def _trial(job: Job, before: Job, laid, reflowed: bool = True):
     gc.collect()
     if again is None:
         return load(job)
-    return weasy.lay_out(job.document, job.css, job.resources, previous=laid, again=again)
+    return weasy.lay_out(job.document, job.css, job.resources, previous=laid, again=again, provisional=provisional)
 
 
 def set_document(job: Job, fonts_dir: Path | None = None, reflowed: bool = True) -> SetDocument:
@@ -82,7 +83,9 @@ def _polished(job: Job, document, reflowed: bool = True):
     helps when its pages have fewer faults, or no hyphenation fault before a later page than before
     (the pages up to it are done, even if more faults follow: a kept word can push the next fault
     on, and the round after mends it), break no more lines early, strand no more ornaments and
-    show every block. The best pages seen are kept: never worse than the first layout."""
+    show every block. The best pages seen are kept: never worse than the first layout. A trial
+    that moves a chapter of a book set as one document is judged by its pages with the contents
+    page as it was (weasy.stale), and laid out whole only to be kept: most are refused."""
     found, stranded = polish.faults(document), len(stranded_scene_breaks(document))
     blocks = _blocks(document)
     best = (found.score, job, document)
@@ -93,7 +96,7 @@ def _polished(job: Job, document, reflowed: bool = True):
             trial = replace(job, document=polish.mend(job.document, mending))
             if trial.document == job.document:
                 continue  # what is left was mended before, in vain
-            laid = _trial(trial, job, document, reflowed)
+            laid = _trial(trial, job, document, reflowed, provisional=True)
             better = polish.faults(laid)
             if not _helps(better, found):
                 # A trial's own consequences are mended before it is judged, as a compositor would
@@ -101,7 +104,7 @@ def _polished(job: Job, document, reflowed: bool = True):
                 # spread that filling a page mends; a word kept whole can leave another at a foot.
                 follow = replace(trial, document=polish.mend(trial.document, better.local()))
                 if follow.document != trial.document:
-                    trial, laid = follow, _trial(follow, trial, laid, reflowed)
+                    trial, laid = follow, _trial(follow, trial, laid, reflowed, provisional=True)
                     better = polish.faults(laid)
             stray = {line.key for line in better.stray_lines} - {line.key for line in found.stray_lines}
             if stray:
@@ -111,10 +114,14 @@ def _polished(job: Job, document, reflowed: bool = True):
                 if calmer.document == job.document:
                     continue  # nothing else in the trial
                 if calmer.document != trial.document:
-                    trial, laid = calmer, _trial(calmer, trial, laid, reflowed)
+                    trial, laid = calmer, _trial(calmer, trial, laid, reflowed, provisional=True)
                     better = polish.faults(laid)
-            if _helps(better, found) and len(better.stray_lines) <= len(found.stray_lines) \
-                    and len(stranded_scene_breaks(laid)) <= stranded and _blocks(laid) == blocks:
+            keeps = _keeps(better, found, laid, stranded, blocks)
+            if keeps and weasy.stale(laid):
+                laid = _trial(trial, job, document, reflowed=False)  # to be kept, with its contents right
+                better = polish.faults(laid)
+                keeps = _keeps(better, found, laid, stranded, blocks)
+            if keeps:
                 job, document, found = trial, laid, better
                 if found.score < best[0]:
                     best = (found.score, job, document)
@@ -122,6 +129,13 @@ def _polished(job: Job, document, reflowed: bool = True):
         else:
             break
     return best[1], best[2]
+
+
+def _keeps(better: polish.Faults, found: polish.Faults, laid, stranded: int, blocks: set[str]) -> bool:
+    """Whether a trial's pages are kept: they help, and break no more lines early, strand no more
+    ornaments and show every block."""
+    return _helps(better, found) and len(better.stray_lines) <= len(found.stray_lines) \
+        and len(stranded_scene_breaks(laid)) <= stranded and _blocks(laid) == blocks
 
 
 def _helps(better: polish.Faults, found: polish.Faults) -> bool:

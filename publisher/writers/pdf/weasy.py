@@ -152,11 +152,14 @@ def _font_config():
 
 
 def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ...],
-            previous: "Document | None" = None, again: frozenset[int] = frozenset()) -> "Document":
+            previous: "Document | None" = None, again: frozenset[int] = frozenset(),
+            provisional: bool = False) -> "Document":
     """Lay an XHTML document out into pages (the slow step), loading only `resources`. Given the
     `previous` layout of a document that differs from this one only on the pages `again` (with the
     same style sheets and resources), its other pages are taken as they are where they begin as
-    they did: only the pages from the first of `again` up to where the pages fall as before are set."""
+    they did: only the pages from the first of `again` up to where the pages fall as before are set.
+    Where that moves a page a contents page shows, the document is laid out whole, or, if the
+    layout may be `provisional`, the contents page still shows the numbers it showed (`stale`)."""
     from weasyprint import HTML
 
     _install_hooks()
@@ -167,13 +170,28 @@ def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ..
         laid = html.render(stylesheets=[_stylesheet(text) for text in css], font_config=_font_config())
     finally:
         _RUN.reset(token)
-    base = run.taken_from
-    if run.spoiled or base is not None and base.lookups \
-            and (run.made is None or _anchor_pages(laid, run.made) != _anchor_pages(previous, base)):
+    made, base = run.made, run.taken_from
+    kept = made is not None and not any("target-text" in text for text in css)  # (no lookup of WeasyPrint's)
+    if run.spoiled or made is None and base is not None and base.lookups:
         return lay_out(document, css, resources)  # a cross-reference's page may be wrong: lay it out whole
-    if run.made is not None and not any("target-text" in text for text in css):  # (no lookup of WeasyPrint's)
-        _PAGINATIONS[laid] = run.made
+    if kept and made.lookups:
+        made.shown = _anchor_pages(laid, made)
+        if base is not None and base.lookups and made.shown != base.shown:
+            if not provisional:
+                return lay_out(document, css, resources)
+            made.shown, made.stale = base.shown, True
+    elif base is not None and base.lookups:
+        return lay_out(document, css, resources)
+    if kept:
+        _PAGINATIONS[laid] = made
     return laid
+
+
+def stale(document: "Document") -> bool:
+    """Whether this provisional layout's contents pages show the pages of the layout it was taken
+    from, not its own: its other pages are right, and it is never written."""
+    pagination = _PAGINATIONS.get(document)
+    return pagination is not None and pagination.stale
 
 
 def _anchor_pages(document: "Document", pagination: "_Pagination") -> dict[str, tuple]:
@@ -215,6 +233,10 @@ class _Pagination:
     # a page taken as it was keeps its own where its state, the strings and page_bottom are as before.
     margins: list[list] = field(default_factory=list)
     strings: dict | None = None
+    # Where its contents pages (lookups) show each anchor: its own anchors' first pages, or, in a
+    # provisional layout (`stale`), those of the layout it took the contents pages from.
+    shown: dict | None = None
+    stale: bool = False
 
 
 @dataclass
@@ -332,6 +354,8 @@ def _install_hooks() -> None:
 
 
 def write_pdf(document: "Document", identifier: bytes | None = None, variant: str | None = None) -> bytes:
+    if stale(document):
+        raise ValueError("a provisional layout's contents pages show another layout's page numbers")
     return document.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
 
 
