@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import importlib
+import inspect
 import io
 import subprocess
 import sys
@@ -259,3 +260,23 @@ def test_a_layout_keeps_the_state_before_each_page_and_a_layout_after_it_takes_i
     assert weasyprint.layout.make_margin_boxes is weasy._make_margin_boxes  # where layout_document calls it
     assert all(made.margins[number] and [box for box in page._page_box.children if box in made.margins[number]]
                for number, page in enumerate(again.pages))  # each page took its margin boxes
+
+
+def test_a_line_kept_from_a_layout_is_keyed_by_everything_breaking_it_reads():
+    """`layout.inline.split_first_line` (called through inline's namespace, with its parameters) and
+    the computed values `text.line_break` and `text.fonts.get_font_description` read: a value read
+    but not in weasy._LINE_STYLE would let a line kept from one layout be given to a box it does
+    not fit."""
+    import re
+
+    import weasyprint.layout.inline
+    from weasyprint.text import fonts, line_break
+
+    weasy._install_hooks()
+    assert weasyprint.layout.inline.split_first_line is weasy._split_first_line
+    assert list(inspect.signature(line_break.split_first_line).parameters) == \
+        list(inspect.signature(weasy._split_first_line).parameters)
+    read = set(re.findall(r"style\[['\"]([a-z_]+)['\"]\]",
+                          inspect.getsource(line_break) + inspect.getsource(fonts.get_font_description)))
+    assert "font_size" in read and read <= set(weasy._LINE_STYLE)
+

@@ -60,6 +60,7 @@ def set_document(job: Job, fonts_dir: Path | None = None, reflowed: bool = True)
     # reuse its pages (reflow).
     marks = (MOVE_BEFORE_ORNAMENT_CSS,) + ((polish.POLISH_CSS,) if job.polish else ())
     job = replace(job, css=job.css + tuple(sheet for sheet in marks if sheet not in job.css))
+    weasy.forget_lines()
     document = load(job)
     for _ in range(2):  # moving a paragraph can strand another ornament further on: look once more
         to_move = stranded_scene_breaks(document)

@@ -2,7 +2,8 @@
 
 Everything we need of WeasyPrint beyond its documented API lives here: the box tree of a laid-out
 page (`Page._page_box`, `formatting_structure.boxes`), the state WeasyPrint keeps before each page
-(`layout.make_all_pages`, `LayoutContext.page_maker`: a trial reuses pages), its font objects
+(`layout.make_all_pages`, `LayoutContext.page_maker`: a trial reuses pages), how it breaks a line
+(`layout.inline.split_first_line` and the values it reads: a trial reuses lines), its font objects
 (`Document.fonts`, `Font.hb_face` and friends, `get_hb_object_data`) and the shape of the fonts in
 the PDFs it writes (Type0 Identity-H subsets that keep glyph ids, their `/W` arrays and ToUnicode CMaps). It was written
 for WeasyPrint 70.x and checks that on import; tests/test_weasy.py has a canary for each internal.
@@ -250,6 +251,7 @@ class _Run:
     taken_from: _Pagination | None = None
     strings: dict | None = None  # the named strings its pages set, read once all are laid out
     spoiled: bool = False  # it set a page showing a cross-reference again, or paginated twice: lay it out whole
+    line_styles: dict = field(default_factory=dict)  # id(style) → (style, what breaking a line reads of it)
 
 
 _PAGINATIONS: "weakref.WeakKeyDictionary[Document, _Pagination]" = weakref.WeakKeyDictionary()
@@ -336,6 +338,53 @@ def _make_margin_boxes(context, page, state):
     yield from boxes
 
 
+# A line broken in one layout breaks the same way in the next (internal: `layout.inline`'s
+# `split_first_line`, `text.line_break`'s style reads): a polish trial sets again pages whose
+# paragraphs are mostly as they were, one line further on. Each line is kept under its text and
+# everything WeasyPrint reads to break it; the Pango layout it keeps is deactivated (text and
+# measures only: drawing sets it up again with the box's own style).
+_LINE_STYLE = ("font_family", "font_style", "font_stretch", "font_weight", "font_size", "font_kerning",
+               "font_language_override", "font_feature_settings", "font_variation_settings",
+               "font_variant_alternates", "font_variant_caps", "font_variant_east_asian", "font_variant_ligatures",
+               "font_variant_numeric", "font_variant_position", "lang", "direction", "letter_spacing",
+               "word_spacing", "line_height", "white_space", "tab_size", "overflow_wrap", "word_break",
+               "hyphens", "hyphenate_character", "hyphenate_limit_chars", "hyphenate_limit_zone",
+               "text_decoration_line")
+_LINES: dict[tuple, tuple] = {}
+MOST_LINES_KEPT = 20_000
+
+
+def forget_lines() -> None:
+    """Let go of the lines kept from earlier layouts (another document's are of no use)."""
+    _LINES.clear()
+
+
+def _split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+    """WeasyPrint's `split_first_line`, or, in a layout of ours, the line as an earlier layout broke it."""
+    from weasyprint.text.line_break import split_first_line
+
+    run = _RUN.get()
+    if run is None:
+        return split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    known = run.line_styles.get(id(style))
+    if known is None:  # the style's values, read once per style (a paragraph's lines share it)
+        known = run.line_styles[id(style)] = (style, None if style["text_overflow"] != "clip" else (
+            id(style.font_config), *(style[name] for name in _LINE_STYLE)))  # an ellipsis rewrites the text
+    if known[1] is None:
+        return split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    key = (text, max_width, justification_spacing, is_line_start, minimum, known[1])
+    try:
+        found = _LINES.get(key)
+    except TypeError:  # a value that cannot be hashed
+        return split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    if found is None:
+        found = split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        if len(_LINES) >= MOST_LINES_KEPT:
+            _LINES.clear()
+        _LINES[key] = found
+    return found
+
+
 def _bare_copy(page, children, root_children):
     """A page box as it was before its margin boxes were added, sharing its content's boxes."""
     bare, root = page.copy(), children[0].copy()
@@ -351,6 +400,7 @@ def _install_hooks() -> None:
 
     weasyprint.layout.make_all_pages = _make_all_pages
     weasyprint.layout.make_margin_boxes = _make_margin_boxes
+    weasyprint.layout.inline.split_first_line = _split_first_line
 
 
 def write_pdf(document: "Document", identifier: bytes | None = None, variant: str | None = None) -> bytes:
