@@ -26,8 +26,8 @@ if TYPE_CHECKING:  # Pillow's drawing modules are imported to draw: a rebuild ta
 SIZE = (1600, 2560)
 BACKGROUND, INK, ACCENT = (36, 52, 71), (246, 241, 229), (201, 162, 90)
 # The cover is drawn in shades of one ink on the field, so it is a palette image: index 0 is the
-# field, 1 to 254 the ink over it as the type's edges blend it, 255 the accent. Its PNG is half
-# the size of an RGB one, and written in a quarter of the time (16 ms, not 60).
+# field, 1 to 253 the ink blended over it at the type's edges, 254 the ink, 255 the accent. Its
+# PNG is half the size of an RGB one, and written in a quarter of the time (16 ms, not 60).
 SHADES, ACCENT_INDEX = 254, 255
 PALETTE = [round(field + (ink - field) * shade / SHADES) for shade in range(SHADES + 1)
            for field, ink in zip(BACKGROUND, INK)] + list(ACCENT)
@@ -105,7 +105,7 @@ def typographic_cover(metadata: Metadata) -> bytes:
     if metadata.authors:
         author_font = _font(TITLE_FACE, 100)
         _centered(draw, textwrap.wrap(metadata.byline, width=26), author_font, SIZE[1] - 620, 1.3)
-    image.putpalette(PALETTE)  # now a palette image
+    image.putpalette(PALETTE)  # the shades become the colours: a palette PNG, not an RGB one
     out = io.BytesIO()
     image.save(out, format="PNG")  # `optimize` would take twice as long to save 1 % of a flat image
     return out.getvalue()

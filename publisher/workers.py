@@ -86,6 +86,12 @@ def executor(jobs: int, preload: Sequence[str] = (), light: bool = False) -> Pro
 
 
 def _forks_safely() -> bool:
-    """Whether a copy of this process may run Python: on Linux, with no other thread (one could
-    hold a lock the copy would wait on for ever) and without WeasyPrint's libraries loaded."""
-    return sys.platform == "linux" and threading.active_count() == 1 and "weasyprint" not in sys.modules
+    """Whether a copy of this process may run Python: on Linux, with no other thread, Python's or a
+    library's (one could hold a lock the copy would wait on for ever: a terminal's progress display
+    runs one, so there the fork server is used), and without WeasyPrint's libraries loaded."""
+    if sys.platform != "linux" or "weasyprint" in sys.modules or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False

@@ -60,7 +60,7 @@ def set_document(job: Job, fonts_dir: Path | None = None, reflowed: bool = True)
     # reuse its pages (reflow).
     marks = (MOVE_BEFORE_ORNAMENT_CSS,) + ((polish.POLISH_CSS,) if job.polish else ())
     job = replace(job, css=job.css + tuple(sheet for sheet in marks if sheet not in job.css))
-    weasy.forget_lines()
+    weasy.forget_lines()  # another document's lines are of no use
     document = load(job)
     for _ in range(2):  # moving a paragraph can strand another ornament further on: look once more
         to_move = stranded_scene_breaks(document)
@@ -72,6 +72,7 @@ def set_document(job: Job, fonts_dir: Path | None = None, reflowed: bool = True)
     if job.polish:
         job, document = _polished(job, document, reflowed)
     polishing = time.process_time() - started
+    weasy.forget_lines()  # the last layout is made: a worker waiting for its next document holds none
     pdf = weasy.write_pdf(document, job.identifier, job.variant)
     fonts = _keep_fonts(document, fonts_dir) if fonts_dir else ()
     return SetDocument(pdf, tuple(page_firsts(document)), fonts, polishing)
@@ -86,7 +87,9 @@ def _polished(job: Job, document, reflowed: bool = True):
     on, and the round after mends it), break no more lines early, strand no more ornaments and
     show every block. The best pages seen are kept: never worse than the first layout. A trial
     that moves a chapter of a book set as one document is judged by its pages with the contents
-    page as it was (weasy.stale), and laid out whole only to be kept: most are refused."""
+    page as it was (weasy.stale), and laid out whole only to be kept: most are refused. (Were a
+    new page number to rewrap a contents line, pushing the pages after it on, such a trial could
+    be refused where a whole layout would have kept it; what is kept is always laid out whole.)"""
     found, stranded = polish.faults(document), len(stranded_scene_breaks(document))
     blocks = _blocks(document)
     best = (found.score, job, document)

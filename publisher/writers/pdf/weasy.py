@@ -164,6 +164,7 @@ def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ..
     from weasyprint import HTML
 
     _install_hooks()
+    _keep_lines_for((css, resources))
     html = HTML(string=document.decode("utf-8"), base_url=BASE_URL, url_fetcher=manuscript_fetcher(resources))
     run = _Run(_PAGINATIONS.get(previous) if previous is not None else None, again)
     token = _RUN.set(run)
@@ -172,10 +173,10 @@ def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ..
     finally:
         _RUN.reset(token)
     made, base = run.made, run.taken_from
-    kept = made is not None and not any("target-text" in text for text in css)  # (no lookup of WeasyPrint's)
+    serves = made is not None and not any("target-text" in text for text in css)  # (no lookup of WeasyPrint's)
     if run.spoiled or made is None and base is not None and base.lookups:
         return lay_out(document, css, resources)  # a cross-reference's page may be wrong: lay it out whole
-    if kept and made.lookups:
+    if serves and made.lookups:
         made.shown = _anchor_pages(laid, made)
         if base is not None and base.lookups and made.shown != base.shown:
             if not provisional:
@@ -183,7 +184,7 @@ def lay_out(document: bytes, css: tuple[str, ...], resources: tuple[Resource, ..
             made.shown, made.stale = base.shown, True
     elif base is not None and base.lookups:
         return lay_out(document, css, resources)
-    if kept:
+    if serves:  # as the base of the next layout
         _PAGINATIONS[laid] = made
     return laid
 
@@ -341,8 +342,10 @@ def _make_margin_boxes(context, page, state):
 # A line broken in one layout breaks the same way in the next (internal: `layout.inline`'s
 # `split_first_line`, `text.line_break`'s style reads): a polish trial sets again pages whose
 # paragraphs are mostly as they were, one line further on. Each line is kept under its text and
-# everything WeasyPrint reads to break it; the Pango layout it keeps is deactivated (text and
-# measures only: drawing sets it up again with the box's own style).
+# everything WeasyPrint reads to break it, for layouts with the same style sheets and resources
+# (the fonts they load). Its Pango layout is WeasyPrint's deactivated one (text and measures:
+# drawing sets it up again with its box's style); each box gets a copy, since drawing an
+# ellipsis rewrites the text of its own.
 _LINE_STYLE = ("font_family", "font_style", "font_stretch", "font_weight", "font_size", "font_kerning",
                "font_language_override", "font_feature_settings", "font_variation_settings",
                "font_variant_alternates", "font_variant_caps", "font_variant_east_asian", "font_variant_ligatures",
@@ -350,13 +353,31 @@ _LINE_STYLE = ("font_family", "font_style", "font_stretch", "font_weight", "font
                "word_spacing", "line_height", "white_space", "tab_size", "overflow_wrap", "word_break",
                "hyphens", "hyphenate_character", "hyphenate_limit_chars", "hyphenate_limit_zone",
                "text_decoration_line")
-_LINES: dict[tuple, tuple] = {}
-MOST_LINES_KEPT = 20_000
+# Each key holds the rest of its paragraph: at most this much text is kept (a few MiB).
+MOST_CHARACTERS_KEPT = 2_000_000
+
+
+@dataclass
+class _Lines:
+    sheets: tuple = ()  # the style sheets and resources of the layouts the lines come from
+    found: dict[tuple, tuple] = field(default_factory=dict)
+    characters: int = 0
+
+
+_LINES = _Lines()
 
 
 def forget_lines() -> None:
     """Let go of the lines kept from earlier layouts (another document's are of no use)."""
-    _LINES.clear()
+    _LINES.found.clear()
+    _LINES.characters = 0
+
+
+def _keep_lines_for(sheets: tuple) -> None:
+    """Lines kept from layouts with other style sheets or resources may not break alike: let them go."""
+    if _LINES.sheets != sheets:
+        forget_lines()
+        _LINES.sheets = sheets
 
 
 def _split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
@@ -364,25 +385,26 @@ def _split_first_line(text, style, context, max_width, justification_spacing, is
     from weasyprint.text.line_break import split_first_line
 
     run = _RUN.get()
-    if run is None:
-        return split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-    known = run.line_styles.get(id(style))
-    if known is None:  # the style's values, read once per style (a paragraph's lines share it)
-        known = run.line_styles[id(style)] = (style, None if style["text_overflow"] != "clip" else (
-            id(style.font_config), *(style[name] for name in _LINE_STYLE)))  # an ellipsis rewrites the text
-    if known[1] is None:
+    known = run.line_styles.get(id(style)) if run is not None else None
+    if run is not None and known is None:  # read once per style: a paragraph's lines share it
+        values = (id(style.font_config), *(style[name] for name in _LINE_STYLE))
+        try:
+            hash(values)
+        except TypeError:  # a value that cannot be a key: these lines are broken anew
+            values = None
+        known = run.line_styles[id(style)] = (style, values)
+    if known is None or known[1] is None:
         return split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
     key = (text, max_width, justification_spacing, is_line_start, minimum, known[1])
-    try:
-        found = _LINES.get(key)
-    except TypeError:  # a value that cannot be hashed
-        return split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    found = _LINES.found.get(key)
     if found is None:
         found = split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-        if len(_LINES) >= MOST_LINES_KEPT:
-            _LINES.clear()
-        _LINES[key] = found
-    return found
+        if _LINES.characters + len(text) > MOST_CHARACTERS_KEPT:
+            forget_lines()
+        _LINES.found[key] = (copy.copy(found[0]), *found[1:])
+        _LINES.characters += len(text)
+        return found
+    return (copy.copy(found[0]), *found[1:])
 
 
 def _bare_copy(page, children, root_children):
@@ -394,8 +416,9 @@ def _bare_copy(page, children, root_children):
 
 
 def _install_hooks() -> None:
-    """Put `_make_all_pages` and `_make_margin_boxes` where `layout_document` calls them
-    (WeasyPrint's own stay in `layout.page`): without a run of ours each is WeasyPrint's."""
+    """Put `_make_all_pages` and `_make_margin_boxes` where `layout_document` calls them, and
+    `_split_first_line` where `layout.inline` does (WeasyPrint's own stay in `layout.page` and
+    `text.line_break`): without a run of ours each is WeasyPrint's."""
     import weasyprint.layout
 
     weasyprint.layout.make_all_pages = _make_all_pages
@@ -404,6 +427,7 @@ def _install_hooks() -> None:
 
 
 def write_pdf(document: "Document", identifier: bytes | None = None, variant: str | None = None) -> bytes:
+    """The document's PDF. A provisional layout is only ever judged: writing one would be a bug."""
     if stale(document):
         raise ValueError("a provisional layout's contents pages show another layout's page numbers")
     return document.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
