@@ -9,7 +9,6 @@ of itself, with no server to start.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import sys
 import threading
@@ -56,6 +55,8 @@ def count(jobs: int) -> int:
     """0 means one per core this process may use (a container's share, not the host's count). A
     daemonic process (a Dask worker, a Celery prefork child, a pool's worker) may not start
     processes of its own: there everything runs in-process, whatever was asked."""
+    import multiprocessing  # here: a command that starts no pool does not load it (9 ms)
+
     if multiprocessing.current_process().daemon:
         return 1
     if jobs:

@@ -54,8 +54,8 @@ def _convert_all(bodies: list[Prose], language: str, jobs: int, shelf: Shelf) ->
 
 
 def _convert(bodies: list[Prose], language: str, jobs: int) -> list[markup.Fragment]:
-    if workers.count(jobs) > 1 and len(bodies) >= PARALLEL_CHAPTERS \
-            and sum(len(b.text) for b in bodies) >= PARALLEL_CHARACTERS:
+    if len(bodies) >= PARALLEL_CHAPTERS and sum(len(b.text) for b in bodies) >= PARALLEL_CHARACTERS \
+            and workers.count(jobs) > 1:
         from concurrent.futures.process import BrokenProcessPool
 
         try:
