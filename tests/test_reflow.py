@@ -103,6 +103,20 @@ def test_a_trial_that_moves_lines_is_set_from_its_change_to_the_end():
     assert weasy.write_pdf(trial) == weasy.write_pdf(whole)
 
 
+def test_a_page_set_again_keeps_the_margin_boxes_its_number_had_where_they_show_the_same():
+    """Lines pulled back on page 3 move every line after it: the pages after it are set again, and
+    each keeps the running head and folio its number had (the same strings and counters)."""
+    base = weasy.lay_out(_document(), (PAGE, FONT), ())
+    key = next(line.key for line in polish.lines(base)[0] if line.page == 3 and line.start == 0)
+    changed = _document(int(key.split(":")[1]), TIGHT)
+    trial = weasy.lay_out(changed, (PAGE, FONT), (), previous=base,
+                          again=reflow.pages_to_set_again(base, _document(), changed))
+    set_again = [number for number in range(len(trial.pages)) if number not in _taken(trial, base)]
+    assert len(trial.pages) == len(base.pages) and len(set_again) >= 2
+    assert all(_margins(trial, number) and _margins(trial, number) == _margins(base, number) for number in set_again)
+    assert weasy.write_pdf(trial) == weasy.write_pdf(weasy.lay_out(changed, (PAGE, FONT), ()))
+
+
 def test_a_block_below_a_place_its_page_may_break_leaves_the_page_before_as_it_was():
     base = weasy.lay_out(_document(), (PAGE, FONT), ())
     body = polish.lines(base)[0]

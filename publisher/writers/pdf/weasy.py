@@ -315,8 +315,10 @@ def _counts_pages(context) -> bool:
 
 
 def _make_margin_boxes(context, page, state):
-    """WeasyPrint's `make_margin_boxes`, but for a page taken as it was, whose margin boxes are
-    those it had where nothing they are made from changed; what it made is kept with the pagination."""
+    """WeasyPrint's `make_margin_boxes`, but for a page whose margin boxes the layout it was taken
+    from made for its page of the same number, where nothing they are made from changed (the page's
+    type and frame, its state, the named strings, the foot of the last page): its running head and
+    folio, even on a page set again. What it made is kept with the pagination."""
     from weasyprint.layout.page import make_margin_boxes
 
     run = _RUN.get()
@@ -327,7 +329,7 @@ def _make_margin_boxes(context, page, state):
     if run.strings is None:
         run.strings = {name: {number: tuple(values) for number, values in pages.items() if values}
                        for name, pages in context.string_set.items()}
-    if base is not None and index < len(run.taken) and page is run.taken[index] and index < len(base.margins) \
+    if base is not None and index < len(base.margins) and _same_frame(page, base.bare[index][0]) \
             and state == base.states[index + 1][3] and run.strings == base.strings \
             and context.page_bottom == base.page_bottom:
         boxes = base.margins[index]
@@ -337,6 +339,16 @@ def _make_margin_boxes(context, page, state):
         run.made.strings = run.strings
         run.made.margins.append(boxes)
     yield from boxes
+
+
+def _same_frame(page, before) -> bool:
+    """Whether two page boxes have the same type (side, number, name, blank or first) and the same
+    margins and border box, which their margin boxes are laid out in."""
+    return page is before or page.page_type == before.page_type and (
+        page.margin_top, page.margin_right, page.margin_bottom, page.margin_left,
+        page.border_width(), page.border_height()) == (
+        before.margin_top, before.margin_right, before.margin_bottom, before.margin_left,
+        before.border_width(), before.border_height())
 
 
 # A line broken in one layout breaks the same way in the next (internal: `layout.inline`'s
