@@ -38,7 +38,7 @@ def _lines(document) -> list:
 def _taken(trial, base) -> list[int]:
     """The pages of `trial` whose content is the very boxes `base` laid out."""
     return [number for number, (page, before) in enumerate(zip(trial.pages, base.pages))
-            if page._page_box.children[0].children  # not a blank page
+            if page._page_box.children[0].children and before._page_box.children[0].children  # not blank
             and page._page_box.children[0].children[-1] is before._page_box.children[0].children[-1]]
 
 
@@ -115,6 +115,41 @@ def test_a_page_set_again_keeps_the_margin_boxes_its_number_had_where_they_show_
     assert len(trial.pages) == len(base.pages) and len(set_again) >= 2
     assert all(_margins(trial, number) and _margins(trial, number) == _margins(base, number) for number in set_again)
     assert weasy.write_pdf(trial) == weasy.write_pdf(weasy.lay_out(changed, (PAGE, FONT), ()))
+
+
+NOTES = "span.note { float: footnote; font-size: 8pt } ::footnote-call { content: counter(footnote) }"
+
+
+def _with_notes(marked: int | None = None, mark: str = "", long_notes: bool = False) -> bytes:
+    """Paragraphs, every third with a footnote (a long one, `long_notes`, may run on to the next page)."""
+    note = " ".join(WORDS * (6 if long_notes else 1))
+    paragraphs = "".join(
+        f'<p data-block="s:{number}"{" " + mark if number == marked else ""}>'
+        + " ".join(WORDS[(number + i) % len(WORDS)] for i in range(30 + number % 4 * 9))
+        + (f'<span class="note">{note} {number}</span>' if number % 3 == 0 else "") + " and on.</p>"
+        for number in range(1, 40))
+    return (f'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body>'
+            f'<section data-block="s:0"><h1 data-block="s:h">The Head</h1>{paragraphs}</section></body></html>').encode()
+
+
+@pytest.mark.parametrize("long_notes", [False, True])
+def test_a_trial_with_footnotes_is_the_whole_layout_wherever_it_changes(long_notes):
+    """Footnotes at the pages' feet: a trial that pulls lines back or pushes them on, anywhere,
+    gives the pages a whole layout gives, and takes pages before its change (the notes' waitlist
+    is WeasyPrint's own: its repagination takes pages the same way); where a note runs on to the
+    next page, the page after it is set again."""
+    css = (PAGE, FONT, NOTES)
+    base = weasy.lay_out(_with_notes(long_notes=long_notes), css, ())
+    assert len(base.pages) >= 6
+    took = 0
+    for marked in range(4, 40, 5):
+        for mark in (TIGHT, 'style="line-height: 2"'):
+            changed = _with_notes(marked, mark, long_notes)
+            trial = weasy.lay_out(changed, css, (), previous=base,
+                                  again=reflow.pages_to_set_again(base, _with_notes(long_notes=long_notes), changed))
+            assert weasy.write_pdf(trial) == weasy.write_pdf(weasy.lay_out(changed, css, ())), (marked, mark)
+            took += len(_taken(trial, base))
+    assert took
 
 
 def test_a_block_below_a_place_its_page_may_break_leaves_the_page_before_as_it_was():

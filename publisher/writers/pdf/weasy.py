@@ -231,6 +231,7 @@ class _Pagination:
     # one that sets them again would not know the anchors on pages it took: both are laid out whole.
     lookups: frozenset[int]
     counts_pages: bool  # a cross-reference shows the page count (counter(pages)): it changes with it
+    carried_into: frozenset[int]  # the pages a note or a broken box was carried on to from the page before
     # Each page's margin boxes (running heads, folios), and the named strings they were made from:
     # a page taken as it was keeps its own where its state, the strings and page_bottom are as before.
     margins: list[list] = field(default_factory=list)
@@ -261,9 +262,9 @@ _RUN: contextvars.ContextVar[_Run | None] = contextvars.ContextVar("publisher_la
 
 def _make_all_pages(context, root_box, html, pages):
     """WeasyPrint's `make_all_pages`, first given the pages to reuse, and keeping what it made
-    where nothing outside the pages' own states ran from one page into the next (a note carried
-    over, a box broken across pages, a running element, a cross-reference other than in `content`):
-    only such a layout serves as a base."""
+    where nothing outside the pages' own states ran from one page into the next but notes and
+    broken boxes carried over, whose pages it notes (a running element, a cross-reference other
+    than in `content`): only such a layout serves as a base."""
     from weasyprint.layout.page import make_all_pages, set_page_type_computed_styles
 
     run = _RUN.get()
@@ -274,9 +275,11 @@ def _make_all_pages(context, root_box, html, pages):
     if run.taken_from is not None:
         run.spoiled = True  # WeasyPrint paginates again (a cross-reference changed): pages taken may be wrong
     if base is not None and not pages:
+        # A page that carried a note or a box on to the next is set again too: WeasyPrint hands what a
+        # page carries only from a page it sets (and ends where a page taken ends the text).
         context.page_maker = [
-            (*copy.deepcopy(state[:4]), {"content_changed": index in run.again, "pages_wanted": False,
-                                         "anchors": [], "content_lookups": []})
+            (*copy.deepcopy(state[:4]), {"content_changed": index in run.again or index + 1 in base.carried_into,
+                                         "pages_wanted": False, "anchors": [], "content_lookups": []})
             for index, state in enumerate(base.states)]
         pages = taken = run.taken = [_bare_copy(*bare) for bare in base.bare]
         run.taken_from = base
@@ -284,13 +287,18 @@ def _make_all_pages(context, root_box, html, pages):
             set_page_type_computed_styles(page.page_type, html, context.style_for)
         context.style_for.initial_page_sizes.update(base.initial_page_sizes)
         run.base = None
-    alone = not context.footnotes
-    made = []
+    made, carried_into = [], set()
     for page in make_all_pages(context, root_box, html, pages):
-        carried = context.broken_out_of_flow or context.reported_footnotes
-        if carried and len(made) + 1 < len(context.page_maker):
-            context.page_maker[len(made) + 1][-1]["content_changed"] = True  # the next page takes it
-        alone = alone and not carried
+        number = len(made)
+        carried = bool(context.broken_out_of_flow or context.reported_footnotes)
+        if carried:
+            carried_into.add(number + 1)
+        set_again = number >= len(taken) or page is not taken[number]
+        # A note or box carried on to the next page is not in the state WeasyPrint compares: the
+        # page after one set again is set again where either layout carried something into it.
+        if (carried or set_again and run.taken_from is not None and number + 1 in run.taken_from.carried_into) \
+                and number + 1 < len(context.page_maker):
+            context.page_maker[number + 1][-1]["content_changed"] = True
         made.append(page)
         yield page
     if taken and made and made[-1] is taken[min(len(made), len(taken)) - 1]:
@@ -301,11 +309,11 @@ def _make_all_pages(context, root_box, html, pages):
         # A page set here that shows a cross-reference knows no anchor on a page taken: it may be wrong.
         run.spoiled = run.spoiled or bool(lookups) or base.counts_pages and len(made) != len(base.bare)
         lookups |= base.lookups - remade
-    alone = alone and not any(values for names in context.running_elements.values() for values in names.values()) \
+    alone = not any(values for names in context.running_elements.values() for values in names.values()) \
         and all(token == "content" for _, token in context.target_collector.counter_lookup_items)
     run.made = _Pagination(context.page_maker, [(page, page.children, page.children[0].children) for page in made],
                            context.page_bottom, dict(context.style_for.initial_page_sizes),
-                           frozenset(lookups), _counts_pages(context)) if alone else None
+                           frozenset(lookups), _counts_pages(context), frozenset(carried_into)) if alone else None
 
 
 def _counts_pages(context) -> bool:
