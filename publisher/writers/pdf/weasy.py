@@ -261,10 +261,10 @@ _RUN: contextvars.ContextVar[_Run | None] = contextvars.ContextVar("publisher_la
 
 
 def _make_all_pages(context, root_box, html, pages):
-    """WeasyPrint's `make_all_pages`, first given the pages to reuse, and keeping what it made
-    where nothing outside the pages' own states ran from one page into the next but notes and
-    broken boxes carried over, whose pages it notes (a running element, a cross-reference other
-    than in `content`): only such a layout serves as a base."""
+    """WeasyPrint's `make_all_pages`, first given the pages to reuse. What it made serves as a
+    base where nothing but the pages' own states runs from one page into the next (no running
+    element, no cross-reference other than in `content`), and the notes and broken boxes carried
+    on to a next page, which that state does not hold, are noted with their pages."""
     from weasyprint.layout.page import make_all_pages, set_page_type_computed_styles
 
     run = _RUN.get()
