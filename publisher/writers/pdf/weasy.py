@@ -233,7 +233,8 @@ class _Pagination:
     counts_pages: bool  # a cross-reference shows the page count (counter(pages)): it changes with it
     carried_into: frozenset[int]  # the pages a note or a broken box was carried on to from the page before
     # Each page's margin boxes (running heads, folios), and the named strings they were made from:
-    # a page taken as it was keeps its own where its state, the strings and page_bottom are as before.
+    # the page of the same number in a layout taken from this one keeps them where its frame, its
+    # state, the strings and page_bottom are as they were (`_make_margin_boxes`).
     margins: list[list] = field(default_factory=list)
     strings: dict | None = None
     # Where its contents pages (lookups) show each anchor: its own anchors' first pages, or, in a
