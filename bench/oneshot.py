@@ -37,6 +37,7 @@ from run import (
     Measured,
     chapter_files,
     combine,
+    compile_package,
     edit_one_word,
     measure,
     pandoc_command,
@@ -190,6 +191,7 @@ def main() -> None:
     parser.add_argument("--no-single", action="store_true", help="no single render of the corpus books")
     parser.add_argument("--flags", default="", help="options for every one of our builds, e.g. --flags=--no-polish")
     args = parser.parse_args()
+    compile_package()
     EXTRA.extend(shlex.split(args.flags))
     books = [name for name in args.books if (CORPUS / name).is_dir()]
     with tempfile.TemporaryDirectory() as folder:
