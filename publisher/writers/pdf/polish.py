@@ -440,7 +440,7 @@ def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]], not_r
         if not shorten:
             return
         style = etree.SubElement(head, f"{{{html.XHTML}}}style", {SHORTENED: "", TURNED: ""})
-    padding = {page: pixels for page, pixels in _padding(style).items() if page not in not_running}
+    padding = {page: pixels for page, pixels in shortened_pages(style).items() if page not in not_running}
     turned = {int(spread) for spread in style.get(TURNED).split()}
     for page, pixels in shorten:
         spread = (page + 1) // 2  # a verso (odd) and the recto after it
@@ -462,18 +462,13 @@ def _shorten_pages(root: etree._Element, shorten: list[tuple[int, float]], not_r
                          for page, pixels in sorted(padding.items())) or "/* no page shortened */"
 
 
-def shortened_pages(root: etree._Element) -> dict[int, float]:
-    """The pages the mends shortened in this document (page index → bottom padding, CSS pixels)."""
-    style = shortened_style(root)
-    return _padding(style) if style is not None else {}
-
-
 def shortened_style(root: etree._Element) -> etree._Element | None:
     """The style element in which the mends keep the pages they shortened, if any."""
     return root.find(f"{{{html.XHTML}}}head/{{{html.XHTML}}}style[@{SHORTENED}]")
 
 
-def _padding(style: etree._Element) -> dict[int, float]:
+def shortened_pages(style: etree._Element) -> dict[int, float]:
+    """The pages that style element shortens (page index → bottom padding, CSS pixels)."""
     return {int(page): float(pixels) for page, pixels in (item.split(":") for item in style.get(SHORTENED).split())}
 
 

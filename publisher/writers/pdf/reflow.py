@@ -19,11 +19,7 @@ def pages_to_set_again(laid, old_document: bytes, new_document: bytes) -> frozen
     """The pages of `laid` (the layout of `old_document`) that `new_document` changes; None where
     it differs in more than its blocks and its shortened pages, which only a whole layout can show."""
     old, new = etree.fromstring(old_document), etree.fromstring(new_document)
-    old_padding, new_padding = polish.shortened_pages(old), polish.shortened_pages(new)
-    for root in (old, new):
-        style = polish.shortened_style(root)
-        if style is not None:
-            style.getparent().remove(style)
+    old_padding, new_padding = _take_padding(old), _take_padding(new)
     old_blocks, new_blocks = _blocks(old), _blocks(new)
     if old_blocks.keys() != new_blocks.keys():
         return None
@@ -77,6 +73,15 @@ def _breaks_above(body: list[polish.Line], lines_of: Counter, rules: dict[str, t
             if on_page[line.key] >= orphans and lines_of[line.key] - seen[line.key] >= widows:
                 return True  # a break may come after this line, on this page, above the blocks
     return False
+
+
+def _take_padding(root: etree._Element) -> dict[int, float]:
+    """Take out the document's shortened pages (polish's style element): page index → padding."""
+    style = polish.shortened_style(root)
+    if style is None:
+        return {}
+    style.getparent().remove(style)
+    return polish.shortened_pages(style)
 
 
 def _blocks(root: etree._Element) -> dict[str, etree._Element]:
